@@ -1,0 +1,2 @@
+// pulumi-entra-provisioning: Pulumi dynamic resources for Microsoft Entra app provisioning.
+export {};
