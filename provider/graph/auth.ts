@@ -1,0 +1,158 @@
+import {
+  ClientCertificateCredential,
+  ClientSecretCredential,
+  DefaultAzureCredential,
+  type TokenCredential,
+} from "@azure/identity";
+import type { Dispatcher } from "undici";
+import { abortReason, systemClock, type Clock } from "./clock";
+import { GraphError } from "./errors";
+import { createIdentityHttpClient } from "./identityHttpClient";
+import { redact } from "./redact";
+import type { GraphSettings } from "./settings";
+
+/** Supplies bearer tokens for Graph. */
+export interface AccessTokenProvider {
+  /** A valid access token; concurrent callers share one in-flight request. Throws GraphError GRAPH_AUTH. */
+  getToken(signal?: AbortSignal): Promise<string>;
+  /** Drops the cached token (after a 401), so the next call fetches a fresh one. */
+  invalidate(): void;
+}
+
+export type CredentialKind = "ClientSecretCredential" | "ClientCertificateCredential" | "DefaultAzureCredential";
+
+/**
+ * Picks the credential from settings: a client secret, else a certificate, else DefaultAzureCredential
+ * (environment, workload identity / federated token file, managed identity, Azure CLI, …).
+ * Token requests go through `dispatcher`, so they trust entra:caFile like Graph calls do.
+ */
+export function createCredential(
+  settings: GraphSettings,
+  dispatcher: Dispatcher,
+): { credential: TokenCredential; kind: CredentialKind } {
+  const options = {
+    authorityHost: settings.authorityHost,
+    // MSAL would otherwise ask login.microsoftonline.com to validate an unknown authority (emulator, private cloud).
+    disableInstanceDiscovery: settings.disableInstanceDiscovery,
+    httpClient: createIdentityHttpClient(dispatcher),
+  };
+  const { tenantId, clientId, clientSecret, clientCertificatePath } = settings;
+  if (clientSecret !== undefined && tenantId !== undefined && clientId !== undefined) {
+    return { credential: new ClientSecretCredential(tenantId, clientId, clientSecret, options), kind: "ClientSecretCredential" };
+  }
+  if (clientCertificatePath !== undefined && tenantId !== undefined && clientId !== undefined) {
+    return {
+      credential: new ClientCertificateCredential(tenantId, clientId, { certificatePath: clientCertificatePath }, options),
+      kind: "ClientCertificateCredential",
+    };
+  }
+  return {
+    credential: new DefaultAzureCredential({
+      ...options,
+      tenantId,
+      managedIdentityClientId: clientId,
+      workloadIdentityClientId: clientId,
+    }),
+    kind: "DefaultAzureCredential",
+  };
+}
+
+export interface CachedTokenProviderOptions {
+  scope: string;
+  /** For messages only: which credential, tenant and client (never the secret). */
+  describe: { kind: CredentialKind; tenantId?: string; clientId?: string; authorityHost: string };
+  /** Refresh this long before expiry. Defaults to 5 minutes. */
+  refreshMarginMs?: number;
+  clock?: Clock;
+}
+
+/** Caches one token per provider, refreshes it before expiry and de-duplicates concurrent requests. */
+export class CachedTokenProvider implements AccessTokenProvider {
+  private cached?: { token: string; expiresAt: number; refreshAt: number };
+  private inFlight?: Promise<string>;
+  private readonly clock: Clock;
+  private readonly refreshMarginMs: number;
+
+  constructor(
+    private readonly credential: TokenCredential,
+    private readonly options: CachedTokenProviderOptions,
+  ) {
+    this.clock = options.clock ?? systemClock;
+    this.refreshMarginMs = options.refreshMarginMs ?? 5 * 60_000;
+  }
+
+  async getToken(signal?: AbortSignal): Promise<string> {
+    const now = this.clock.now();
+    if (this.cached && now < this.cached.refreshAt) return this.cached.token;
+    // The shared request does not take any one caller's signal: one caller cancelling must not fail the others.
+    this.inFlight ??= this.fetch().finally(() => {
+      this.inFlight = undefined;
+    });
+    try {
+      return await raceAbort(this.inFlight, signal);
+    } catch (e) {
+      // A failed early refresh must not fail requests while the old token is still good for a while.
+      if (this.cached && this.clock.now() < this.cached.expiresAt - 30_000) return this.cached.token;
+      throw e;
+    }
+  }
+
+  invalidate(): void {
+    this.cached = undefined;
+  }
+
+  private async fetch(): Promise<string> {
+    let result;
+    try {
+      result = await this.credential.getToken(this.options.scope);
+    } catch (e) {
+      throw this.authError(e);
+    }
+    if (!result) throw this.authError(new Error("the credential returned no token"));
+    const now = this.clock.now();
+    const expiresAt = result.expiresOnTimestamp;
+    // Identity may suggest an earlier refresh (refreshAfterTimestamp); take whichever comes first, but never
+    // schedule the refresh in the past for a short-lived token (use half its lifetime then).
+    const margin = Math.min(this.refreshMarginMs, Math.max(0, (expiresAt - now) / 2));
+    const refreshAt = Math.min(expiresAt - margin, result.refreshAfterTimestamp ?? Number.POSITIVE_INFINITY);
+    this.cached = { token: result.token, expiresAt, refreshAt };
+    return result.token;
+  }
+
+  private authError(cause: unknown): GraphError {
+    const d = this.options.describe;
+    const detail = redact(cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause)).slice(0, 1500);
+    const who = [`tenant ${d.tenantId ?? "(not set)"}`, `client ${d.clientId ?? "(not set)"}`].join(", ");
+    const hint =
+      d.kind === "DefaultAzureCredential"
+        ? "Set entra:tenantId, entra:clientId and entra:clientSecret (or AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_SECRET), use workload or managed identity, or run `az login`."
+        : d.kind === "ClientSecretCredential"
+          ? "Check entra:tenantId, entra:clientId and the client secret (entra:clientSecret or AZURE_CLIENT_SECRET), and that the secret has not expired."
+          : "Check entra:tenantId, entra:clientId and entra:clientCertificatePath (a PEM with the private key), and that the certificate is registered on the app.";
+    // The cause is not attached: identity errors can carry request details we do not control.
+    return new GraphError({
+      code: "GRAPH_AUTH",
+      summary: `Could not get a Microsoft Graph access token with ${d.kind} (${who}, authority ${d.authorityHost}, scope ${this.options.scope}): ${detail}.`,
+      hint,
+    });
+  }
+}
+
+function raceAbort<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise;
+  if (signal.aborted) return Promise.reject(abortReason(signal));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(abortReason(signal));
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(
+      (v) => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(v);
+      },
+      (e: unknown) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(e);
+      },
+    );
+  });
+}

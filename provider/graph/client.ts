@@ -1,0 +1,502 @@
+import { createHash, randomUUID } from "node:crypto";
+import type { Dispatcher } from "undici";
+import { CachedTokenProvider, createCredential, type AccessTokenProvider } from "./auth";
+import { abortReason, systemClock, type Clock } from "./clock";
+import { GraphCounters } from "./counters";
+import { isIdempotent, path as fillPath, routeOf, type Endpoint, type HttpMethod } from "./endpoints";
+import { codeForStatus, GraphError, parseGraphErrorBody, type GraphErrorCode } from "./errors";
+import { AdaptiveLimiter, serializeBy } from "./limiter";
+import { defaultLogger, type GraphLogger } from "./log";
+import { listAll, iteratePages, type ODataPage } from "./paging";
+import { registerSecretsInBody } from "./redact";
+import { decideRetry, DEFAULT_RETRY_OPTIONS, mayHaveBeenProcessed, type AttemptOutcome, type RetryOptions } from "./retry";
+import type { GraphSettings } from "./settings";
+import { sharedDispatcher } from "./transport";
+
+export type QueryValue = string | number | boolean | undefined;
+
+interface RequestCommon<B> {
+  method: HttpMethod;
+  /** OData/query parameters, e.g. `{ $filter: "displayName eq 'x'", $top: 50 }`. Encoded here. */
+  query?: Record<string, QueryValue>;
+  /** Sent as JSON. */
+  body?: B;
+  /**
+   * Override whether a transient failure (5xx, reset connection) may be retried. Defaults from the method and
+   * endpoint: GET/PUT/PATCH/DELETE yes, POST only for harmless actions (start, pause, validateCredentials).
+   */
+  idempotent?: boolean;
+  /**
+   * `"retry-not-found"`: the target was created moments ago and may not have replicated; retry 404 and
+   * 400 NoBackingApplicationObject with backoff until the deadline. Never use it to probe for existence.
+   */
+  consistency?: "retry-not-found";
+  signal?: AbortSignal;
+  /** Extra headers, e.g. `{ ConsistencyLevel: "eventual" }`. Authorization cannot be overridden. */
+  headers?: Record<string, string>;
+  /** Deadline for this call including retries. Defaults to entra:operationTimeout. */
+  timeoutMs?: number;
+}
+
+type EndpointTarget<P extends string> = { endpoint: Endpoint<P>; path?: never; url?: never } & ([P] extends [never]
+  ? { params?: Record<string, never> }
+  : { params: Record<P, string> });
+
+/** A request by endpoint + params (preferred), by path relative to the version root, or by absolute Graph URL. */
+export type GraphRequest<B = unknown, P extends string = string> = RequestCommon<B> &
+  (
+    | EndpointTarget<P>
+    | { path: string; endpoint?: never; params?: never; url?: never }
+    | { url: string; endpoint?: never; params?: never; path?: never }
+  );
+
+export interface GraphResponse<T> {
+  status: number;
+  /** Parsed JSON; `undefined` for 204 or an empty body. */
+  body: T;
+  /** Lower-cased response headers. */
+  headers: Record<string, string>;
+  requestId?: string;
+  clientRequestId: string;
+}
+
+export interface GraphClientOptions {
+  /** Defaults to the process-wide shared undici Agent for these settings. Tests pass a MockAgent. */
+  dispatcher?: Dispatcher;
+  /** Defaults to a cached @azure/identity credential chosen from settings. */
+  tokens?: AccessTokenProvider;
+  logger?: GraphLogger;
+  clock?: Clock;
+  /** Overrides of retry tuning (maxRetries comes from settings unless given here). */
+  retry?: Partial<RetryOptions>;
+  /** Successes needed before the adaptive limiter grows by one. */
+  limiterGrowAfter?: number;
+  userAgent?: string;
+}
+
+const USER_AGENT = "pulumi-entra-provisioning";
+
+/**
+ * The one Graph client of a provider process (per settings): auth, shared transport, adaptive concurrency,
+ * retries, eventual-consistency retries, errors and counters.
+ */
+export class GraphClient {
+  readonly settings: GraphSettings;
+  readonly counters = new GraphCounters();
+  readonly limiter: AdaptiveLimiter;
+  private readonly dispatcher: Dispatcher;
+  private readonly tokens: AccessTokenProvider;
+  private readonly logger: GraphLogger;
+  private readonly clock: Clock;
+  private readonly retry: RetryOptions;
+  private readonly base: URL;
+  private readonly userAgent: string;
+
+  constructor(settings: GraphSettings, options: GraphClientOptions = {}) {
+    this.settings = settings;
+    this.dispatcher = options.dispatcher ?? sharedDispatcher(settings);
+    this.clock = options.clock ?? systemClock;
+    this.logger = options.logger ?? defaultLogger();
+    this.retry = { ...DEFAULT_RETRY_OPTIONS, maxRetries: settings.maxRetries, ...options.retry };
+    this.limiter = new AdaptiveLimiter({ max: settings.maxConcurrency, growAfter: options.limiterGrowAfter });
+    this.base = new URL(settings.baseUrl);
+    this.userAgent = options.userAgent ?? USER_AGENT;
+    if (options.tokens) {
+      this.tokens = options.tokens;
+    } else {
+      const { credential, kind } = createCredential(settings, this.dispatcher);
+      this.tokens = new CachedTokenProvider(credential, {
+        scope: settings.scope,
+        clock: this.clock,
+        describe: { kind, tenantId: settings.tenantId, clientId: settings.clientId, authorityHost: settings.authorityHost },
+      });
+    }
+  }
+
+  get<T>(req: Omit<GraphRequest, "method" | "body">): Promise<GraphResponse<T>> {
+    return this.request<T>({ ...req, method: "GET" } as GraphRequest);
+  }
+
+  post<T, B = unknown>(req: Omit<GraphRequest<B>, "method">): Promise<GraphResponse<T>> {
+    return this.request<T, B>({ ...req, method: "POST" } as GraphRequest<B>);
+  }
+
+  patch<T = undefined, B = unknown>(req: Omit<GraphRequest<B>, "method">): Promise<GraphResponse<T>> {
+    return this.request<T, B>({ ...req, method: "PATCH" } as GraphRequest<B>);
+  }
+
+  put<T = undefined, B = unknown>(req: Omit<GraphRequest<B>, "method">): Promise<GraphResponse<T>> {
+    return this.request<T, B>({ ...req, method: "PUT" } as GraphRequest<B>);
+  }
+
+  delete(req: Omit<GraphRequest, "method" | "body">): Promise<GraphResponse<undefined>> {
+    return this.request<undefined>({ ...req, method: "DELETE" } as GraphRequest);
+  }
+
+  /** All items of a collection, following `@odata.nextLink`. */
+  list<T>(req: Omit<GraphRequest, "method" | "body">): Promise<T[]> {
+    return listAll<T>(this, { ...req, method: "GET" } as GraphRequest);
+  }
+
+  /** Pages of a collection, following `@odata.nextLink`; stop early by breaking out of the loop. */
+  pages<T>(req: Omit<GraphRequest, "method" | "body">): AsyncGenerator<ODataPage<T>> {
+    return iteratePages<T>(this, { ...req, method: "GET" } as GraphRequest);
+  }
+
+  /** Runs `fn` after earlier calls with the same key settle (process-wide), e.g. per service principal. */
+  serializeBy<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    return serializeBy(key, fn);
+  }
+
+  /**
+   * Sends one logical request: takes a token, waits for a limiter slot, sends, and retries per retry.ts until it
+   * succeeds, a strategy says stop, maxRetries is reached or the deadline passes. Throws GraphError.
+   */
+  async request<T, B = unknown, P extends string = string>(req: GraphRequest<B, P>): Promise<GraphResponse<T>> {
+    const target = this.resolveTarget(req as GraphRequest);
+    const method = req.method;
+    const idempotent = req.idempotent ?? isIdempotent(method, target.endpoint);
+    const clientRequestId = randomUUID();
+    const started = this.clock.now();
+    const deadline = started + (req.timeoutMs ?? this.settings.operationTimeoutMs);
+    if (target.endpoint?.sensitiveBody) registerSecretsInBody(req.body);
+    const payload = req.body === undefined ? undefined : JSON.stringify(req.body);
+
+    const base = { method, path: target.pathOnly, route: target.route, clientRequestId };
+    let retries = 0;
+    let consistencyRetries = 0;
+    let refreshedAfter401 = false;
+    let attempt = 0;
+    let last: { outcome: AttemptOutcome; error: GraphError } | undefined;
+
+    for (;;) {
+      attempt++;
+      if (req.signal?.aborted) throw this.fail({ ...base, code: "GRAPH_ABORTED", summary: `Graph ${method} ${target.pathOnly} was cancelled.`, cause: abortReason(req.signal) });
+      const remaining = deadline - this.clock.now();
+      if (remaining <= 0) throw this.timeout(base, req, last);
+
+      const attemptSignal = combineSignals(req.signal, remaining);
+      let token: string;
+      let permitWait = this.clock.now();
+      let permit;
+      try {
+        token = await this.tokens.getToken(attemptSignal);
+        permitWait = this.clock.now();
+        permit = await this.limiter.acquire(attemptSignal);
+      } catch (e) {
+        if (GraphError.isGraphError(e)) throw this.count(e);
+        if (req.signal?.aborted) throw this.fail({ ...base, code: "GRAPH_ABORTED", summary: `Graph ${method} ${target.pathOnly} was cancelled.`, cause: e });
+        throw this.timeout(base, req, last);
+      }
+      const sentAt = this.clock.now();
+      this.counters.recordQueue(sentAt - permitWait);
+
+      const headers: Record<string, string> = {
+        ...req.headers,
+        accept: "application/json",
+        "client-request-id": clientRequestId,
+        "user-agent": this.userAgent,
+        authorization: `Bearer ${token}`,
+      };
+      if (payload !== undefined) headers["content-type"] = "application/json";
+      if (attempt > 1) headers["retry-attempt"] = String(attempt - 1);
+
+      let outcome: AttemptOutcome;
+      let text = "";
+      let responseHeaders: Record<string, string> = {};
+      try {
+        const res = await this.dispatcher.request({
+          origin: target.url.origin,
+          path: `${target.url.pathname}${target.url.search}`,
+          method,
+          headers,
+          body: payload,
+          signal: attemptSignal,
+        });
+        text = await res.body.text();
+        responseHeaders = flattenHeaders(res.headers);
+        outcome = { status: res.statusCode, headers: responseHeaders };
+      } catch (e) {
+        outcome = { networkErrorCode: networkCode(e) };
+        permit.release("other");
+        this.counters.recordAttempt(method, target.route, 0, attempt > 1);
+        if (req.signal?.aborted) throw this.fail({ ...base, code: "GRAPH_ABORTED", summary: `Graph ${method} ${target.pathOnly} was cancelled.`, cause: e });
+        if (this.clock.now() >= deadline) throw this.timeout(base, req, last);
+        last = { outcome, error: this.networkError(base, e, idempotent, attempt) };
+      }
+
+      if (outcome.status !== undefined) {
+        const status = outcome.status;
+        permit.release(status === 429 ? "throttled" : status < 400 ? "success" : "other");
+        this.counters.recordAttempt(method, target.route, status, attempt > 1);
+        const requestId = responseHeaders["request-id"];
+        const durationMs = this.clock.now() - sentAt;
+        if (status < 400) {
+          const body = this.parseBody(text, responseHeaders, status, base, requestId);
+          this.logger({ method, route: target.route, status, attempt, durationMs, requestId, clientRequestId, outcome: "ok" });
+          return { status, body: body as T, headers: responseHeaders, requestId, clientRequestId };
+        }
+        const parsed = parseGraphErrorBody(safeJson(text));
+        outcome.graphCode = parsed.graphCode;
+        outcome.detailCodes = parsed.detailCodes;
+        if (status === 401 && !refreshedAfter401) {
+          // A token can be revoked or rotated before its expiry; fetch a new one once.
+          refreshedAfter401 = true;
+          this.tokens.invalidate();
+          this.counters.recordAuthRetry();
+          this.logger({ method, route: target.route, status, attempt, durationMs, requestId, clientRequestId, outcome: "retry", delayMs: 0, reason: "auth" });
+          continue;
+        }
+        last = { outcome, error: this.httpError(base, outcome, parsed, requestId, idempotent, target.endpoint, attempt) };
+      }
+
+      const lastError = last!.error;
+      const decision = decideRetry(
+        outcome,
+        { retries, consistencyRetries, idempotent, consistency: req.consistency === "retry-not-found", now: this.clock.now() },
+        this.retry,
+      );
+      const logBase = {
+        method,
+        route: target.route,
+        status: outcome.status ?? 0,
+        attempt,
+        durationMs: this.clock.now() - sentAt,
+        requestId: lastError.requestId,
+        clientRequestId,
+      };
+      if (!decision.retry) {
+        this.logger({ ...logBase, outcome: "error", reason: lastError.code });
+        throw this.count(lastError);
+      }
+      if (this.clock.now() + decision.delayMs >= deadline) {
+        this.logger({ ...logBase, outcome: "error", reason: "GRAPH_TIMEOUT" });
+        throw this.timeout(base, req, last);
+      }
+      if (decision.reason === "consistency") {
+        consistencyRetries++;
+        this.counters.recordConsistencyRetry();
+      } else {
+        retries++;
+      }
+      this.logger({ ...logBase, outcome: "retry", delayMs: decision.delayMs, reason: decision.reason });
+      this.counters.recordBackoff(decision.delayMs);
+      try {
+        await this.clock.sleep(decision.delayMs, req.signal);
+      } catch (e) {
+        throw this.fail({ ...base, code: "GRAPH_ABORTED", summary: `Graph ${method} ${target.pathOnly} was cancelled.`, cause: e });
+      }
+    }
+  }
+
+  private resolveTarget(req: GraphRequest): { url: URL; pathOnly: string; route: string; endpoint?: Endpoint } {
+    let relative: string;
+    let endpoint: Endpoint | undefined;
+    if (req.url !== undefined) {
+      // Absolute URLs come from @odata.nextLink: only ever send our token back to our own Graph endpoint.
+      const url = new URL(req.url);
+      if (url.origin !== this.base.origin || !url.pathname.startsWith(`${this.base.pathname}/`)) {
+        throw new GraphError({
+          code: "GRAPH_INVALID_RESPONSE",
+          summary: `Refusing to call ${url.origin}${url.pathname}: it is not under the configured Graph endpoint ${this.base.href}.`,
+          hint: "Check entra:graphEndpoint and entra:apiVersion.",
+        });
+      }
+      const pathOnly = url.pathname.slice(this.base.pathname.length);
+      const match = routeOf(pathOnly);
+      return { url, pathOnly, route: match.route, endpoint: match.endpoint };
+    }
+    if (req.endpoint !== undefined) {
+      endpoint = req.endpoint;
+      relative = fillPath(req.endpoint, (req.params ?? {}) as Record<string, string>);
+    } else {
+      relative = req.path.startsWith("/") ? req.path : `/${req.path}`;
+      endpoint = routeOf(relative).endpoint;
+    }
+    const url = new URL(`${this.base.href}${relative}`);
+    for (const [k, v] of Object.entries(req.query ?? {})) {
+      if (v !== undefined) url.searchParams.append(k, String(v));
+    }
+    // URLSearchParams writes spaces as "+"; OData expressions are safer with %20.
+    url.search = url.search.replace(/\+/g, "%20");
+    return { url, pathOnly: relative, route: endpoint?.template ?? routeOf(relative).route, endpoint };
+  }
+
+  private parseBody(
+    text: string,
+    headers: Record<string, string>,
+    status: number,
+    base: { method: string; path: string; route: string; clientRequestId: string },
+    requestId: string | undefined,
+  ): unknown {
+    if (status === 204 || text.trim() === "") return undefined;
+    if (!/json/i.test(headers["content-type"] ?? "json")) return text;
+    try {
+      return JSON.parse(text);
+    } catch {
+      throw this.count(
+        new GraphError({
+          ...base,
+          code: "GRAPH_INVALID_RESPONSE",
+          status,
+          requestId,
+          summary: `Graph ${base.method} ${base.path} returned ${status} with a body that is not valid JSON.`,
+        }),
+      );
+    }
+  }
+
+  private httpError(
+    base: { method: string; path: string; route: string; clientRequestId: string },
+    outcome: AttemptOutcome,
+    parsed: ReturnType<typeof parseGraphErrorBody>,
+    requestId: string | undefined,
+    idempotent: boolean,
+    endpoint: Endpoint | undefined,
+    attempts: number,
+  ): GraphError {
+    const status = outcome.status!;
+    const code = codeForStatus(status);
+    const graphPart = parsed.graphCode ? ` ${parsed.graphCode}` : "";
+    const msgPart = parsed.graphMessage ? `: ${parsed.graphMessage.replace(/\s+$/, "").replace(/\.$/, "")}` : "";
+    const mayHaveSucceeded = !idempotent && mayHaveBeenProcessed(outcome);
+    let hint: string | undefined;
+    if (code === "GRAPH_FORBIDDEN" && endpoint) {
+      hint = `Grant the application permission ${endpoint.permission} to the app registration used by the provider (client ${this.settings.clientId ?? "from the ambient credential"}) and give admin consent.`;
+    } else if (mayHaveSucceeded) {
+      hint = "Graph may have applied this write before failing; check whether the object exists before running the operation again.";
+    }
+    return new GraphError({
+      ...base,
+      code,
+      status,
+      graphCode: parsed.graphCode,
+      graphMessage: parsed.graphMessage,
+      detailCodes: parsed.detailCodes,
+      requestId: requestId ?? parsed.requestId,
+      clientRequestId: base.clientRequestId,
+      summary: `Graph ${base.method} ${base.path} failed with ${status}${graphPart}${msgPart}.`,
+      hint,
+      mayHaveSucceeded,
+      retryAfterMs: status === 429 || status === 503 ? parseRetryAfterHeader(outcome.headers) : undefined,
+      attempts,
+    });
+  }
+
+  private networkError(
+    base: { method: string; path: string; route: string; clientRequestId: string },
+    cause: unknown,
+    idempotent: boolean,
+    attempts: number,
+  ): GraphError {
+    const errCode = networkCode(cause) ?? "unknown";
+    const tls = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|TLS|SSL/i.test(errCode);
+    const mayHaveSucceeded = !idempotent && mayHaveBeenProcessed({ networkErrorCode: errCode });
+    return new GraphError({
+      ...base,
+      code: "GRAPH_NETWORK",
+      summary: `Graph ${base.method} ${base.path} failed before a response arrived (${errCode}).`,
+      hint: tls
+        ? `The TLS certificate of ${this.settings.graphEndpoint} is not trusted; for a private CA or the emulator set entra:caFile (or ENTRA_CA_FILE) to its PEM file.`
+        : mayHaveSucceeded
+          ? "Graph may have applied this write before the connection failed; check whether the object exists before running the operation again."
+          : undefined,
+      mayHaveSucceeded,
+      attempts,
+      cause: cause instanceof Error ? new Error(cause.message) : undefined,
+    });
+  }
+
+  private timeout(
+    base: { method: string; path: string; route: string; clientRequestId: string },
+    req: { timeoutMs?: number },
+    last: { outcome: AttemptOutcome; error: GraphError } | undefined,
+  ): GraphError {
+    const seconds = Math.round((req.timeoutMs ?? this.settings.operationTimeoutMs) / 1000);
+    const lastPart = last ? ` Last result: ${last.error.status ?? last.error.code}${last.error.graphCode ? ` ${last.error.graphCode}` : ""}.` : "";
+    return this.count(
+      new GraphError({
+        ...base,
+        code: "GRAPH_TIMEOUT",
+        status: last?.error.status,
+        graphCode: last?.error.graphCode,
+        graphMessage: last?.error.graphMessage,
+        detailCodes: last?.error.detailCodes,
+        requestId: last?.error.requestId,
+        mayHaveSucceeded: last?.error.mayHaveSucceeded,
+        summary: `Graph ${base.method} ${base.path} did not complete within ${seconds} s.${lastPart}`,
+        cause: last?.error,
+      }),
+    );
+  }
+
+  private fail(init: { code: GraphErrorCode; summary: string; method: string; path: string; route: string; clientRequestId: string; cause?: unknown }): GraphError {
+    return this.count(new GraphError(init));
+  }
+
+  private count(e: GraphError): GraphError {
+    this.counters.recordError(e.code);
+    return e;
+  }
+}
+
+function parseRetryAfterHeader(headers: Record<string, string | undefined> | undefined): number | undefined {
+  const v = headers?.["retry-after"];
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  return Number.isFinite(n) ? Math.round(n * 1000) : undefined;
+}
+
+function flattenHeaders(raw: Record<string, string | string[] | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(raw)) {
+    if (v !== undefined) out[k.toLowerCase()] = Array.isArray(v) ? v.join(", ") : v;
+  }
+  return out;
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The `code` of a transport error, looking through undici's `cause` chain (e.g. UND_ERR_SOCKET → ECONNRESET). */
+function networkCode(e: unknown): string | undefined {
+  let current: unknown = e;
+  let first: string | undefined;
+  for (let i = 0; i < 4 && current && typeof current === "object"; i++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === "string") first ??= code;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return first;
+}
+
+function combineSignals(signal: AbortSignal | undefined, remainingMs: number): AbortSignal {
+  const timeout = AbortSignal.timeout(Math.max(1, Math.ceil(remainingMs)));
+  return signal ? AbortSignal.any([signal, timeout]) : timeout;
+}
+
+const clients = new Map<string, GraphClient>();
+
+/**
+ * The process-wide client for these settings: every resource in a stack shares one client (one limiter, one token
+ * cache, one connection pool) per settings identity. The identity key includes a hash of the secret, never the secret.
+ */
+export function getGraphClient(settings: GraphSettings, options?: Pick<GraphClientOptions, "logger">): GraphClient {
+  const key = createHash("sha256").update(JSON.stringify(settings)).digest("hex");
+  let client = clients.get(key);
+  if (!client) {
+    client = new GraphClient(settings, options);
+    clients.set(key, client);
+  }
+  return client;
+}
+
+/** Forgets cached clients (tests). */
+export function resetGraphClients(): void {
+  clients.clear();
+}

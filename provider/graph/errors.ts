@@ -1,0 +1,168 @@
+import { redact } from "./redact";
+
+/**
+ * Stable error codes. Callers match on `err.code`, never on `instanceof` or message text: the provider code is
+ * serialized into Pulumi state and may be loaded more than once in the provider process.
+ */
+export type GraphErrorCode =
+  | "GRAPH_BAD_REQUEST" // 400 and other 4xx without a more specific code
+  | "GRAPH_AUTH" // 401, or no access token could be obtained
+  | "GRAPH_FORBIDDEN" // 403
+  | "GRAPH_NOT_FOUND" // 404
+  | "GRAPH_CONFLICT" // 409, 412
+  | "GRAPH_THROTTLED" // 429 after retries were exhausted
+  | "GRAPH_UNAVAILABLE" // 5xx after retries were exhausted, or a non-idempotent request that got a 5xx
+  | "GRAPH_TIMEOUT" // the operation deadline (entra:operationTimeout) passed
+  | "GRAPH_ABORTED" // the caller's AbortSignal fired
+  | "GRAPH_NETWORK" // connection reset, DNS, TLS, socket errors
+  | "GRAPH_INVALID_RESPONSE"; // a 2xx whose body is not the JSON we expected
+
+/** What the caller should do next, keyed by code. Kept short; the message adds request specifics. */
+const NEXT_STEP: Record<GraphErrorCode, string> = {
+  GRAPH_BAD_REQUEST: "Check the values sent for this object against the Graph documentation.",
+  GRAPH_AUTH:
+    "Check entra:tenantId, entra:clientId and the client secret or certificate (or the AZURE_* environment variables).",
+  GRAPH_FORBIDDEN: "Grant the missing permission to the app registration and give admin consent.",
+  GRAPH_NOT_FOUND:
+    "The object does not exist or has not replicated yet; if it was created moments ago, run the operation again.",
+  GRAPH_CONFLICT: "Another change to the same object is in progress or it already exists; run the operation again.",
+  GRAPH_THROTTLED: "Graph is throttling this app and tenant; lower entra:maxConcurrency or run the operation later.",
+  GRAPH_UNAVAILABLE:
+    "Graph is temporarily unavailable; run the operation again (raise entra:maxRetries if this persists).",
+  GRAPH_TIMEOUT: "Raise entra:operationTimeout (seconds) or run the operation again.",
+  GRAPH_ABORTED: "The operation was cancelled.",
+  GRAPH_NETWORK: "Check network access to the Graph endpoint (proxy, firewall, DNS, entra:caFile).",
+  GRAPH_INVALID_RESPONSE: "Graph returned an unexpected body; run the operation again or report it.",
+};
+
+export interface GraphErrorInit {
+  code: GraphErrorCode;
+  /** What happened, without the next step or ids (they are appended). */
+  summary: string;
+  status?: number;
+  graphCode?: string;
+  graphMessage?: string;
+  /** Codes from Graph's `error.details[].code`, e.g. `NoBackingApplicationObject`. */
+  detailCodes?: string[];
+  requestId?: string;
+  clientRequestId?: string;
+  method?: string;
+  path?: string;
+  route?: string;
+  hint?: string;
+  /** True when a non-idempotent write failed after it was sent, so Graph may have applied it. */
+  mayHaveSucceeded?: boolean;
+  retryAfterMs?: number;
+  attempts?: number;
+  cause?: unknown;
+}
+
+const GRAPH_ERROR_BRAND = Symbol.for("pulumi-entra-provisioning.GraphError");
+
+/** Every Graph failure the client surfaces. Fields never hold credentials or request bodies. */
+export class GraphError extends Error {
+  override readonly name = "GraphError";
+  readonly code: GraphErrorCode;
+  readonly status?: number;
+  readonly graphCode?: string;
+  readonly graphMessage?: string;
+  readonly detailCodes: string[];
+  readonly requestId?: string;
+  readonly clientRequestId?: string;
+  readonly method?: string;
+  readonly path?: string;
+  readonly route?: string;
+  readonly hint: string;
+  readonly mayHaveSucceeded: boolean;
+  readonly retryAfterMs?: number;
+  readonly attempts?: number;
+
+  constructor(init: GraphErrorInit) {
+    const hint = init.hint ?? NEXT_STEP[init.code];
+    const ids = [
+      init.requestId ? `request-id: ${init.requestId}` : undefined,
+      init.clientRequestId ? `client-request-id: ${init.clientRequestId}` : undefined,
+    ].filter((s): s is string => s !== undefined);
+    const message = redact(`${init.summary} ${hint}${ids.length ? ` (${ids.join(", ")})` : ""}`);
+    super(message, init.cause === undefined ? undefined : { cause: init.cause });
+    this.code = init.code;
+    this.status = init.status;
+    this.graphCode = init.graphCode;
+    this.graphMessage = init.graphMessage === undefined ? undefined : redact(init.graphMessage);
+    this.detailCodes = init.detailCodes ?? [];
+    this.requestId = init.requestId;
+    this.clientRequestId = init.clientRequestId;
+    this.method = init.method;
+    this.path = init.path;
+    this.route = init.route;
+    this.hint = redact(hint);
+    this.mayHaveSucceeded = init.mayHaveSucceeded ?? false;
+    this.retryAfterMs = init.retryAfterMs;
+    this.attempts = init.attempts;
+    Object.defineProperty(this, GRAPH_ERROR_BRAND, { value: true });
+  }
+
+  /** Works across duplicate copies of this module (the provider is loaded from serialized state). */
+  static isGraphError(e: unknown): e is GraphError {
+    return typeof e === "object" && e !== null && (e as Record<symbol, unknown>)[GRAPH_ERROR_BRAND] === true;
+  }
+}
+
+/** Type guard that also checks the code: `isGraphError(e, "GRAPH_NOT_FOUND")`. */
+export function isGraphError(e: unknown, ...codes: GraphErrorCode[]): e is GraphError {
+  return GraphError.isGraphError(e) && (codes.length === 0 || codes.includes(e.code));
+}
+
+/** Invalid or missing provider configuration. `key` is the full config key, e.g. `entra:maxRetries`. */
+export class ConfigError extends Error {
+  override readonly name = "ConfigError";
+  readonly code = "CONFIG_INVALID";
+  constructor(
+    readonly key: string,
+    message: string,
+  ) {
+    super(redact(message));
+  }
+}
+
+/** Maps an HTTP status to our stable code. Classification uses status (and Graph's code), never message text. */
+export function codeForStatus(status: number): GraphErrorCode {
+  if (status === 401) return "GRAPH_AUTH";
+  if (status === 403) return "GRAPH_FORBIDDEN";
+  if (status === 404 || status === 410) return "GRAPH_NOT_FOUND";
+  if (status === 409 || status === 412) return "GRAPH_CONFLICT";
+  if (status === 429) return "GRAPH_THROTTLED";
+  if (status === 408 || status >= 500) return "GRAPH_UNAVAILABLE";
+  return "GRAPH_BAD_REQUEST";
+}
+
+/** The parts of a Graph OData error body (`{"error":{code,message,details,innerError}}`) we keep. */
+export interface ParsedGraphError {
+  graphCode?: string;
+  graphMessage?: string;
+  detailCodes: string[];
+  requestId?: string;
+  clientRequestId?: string;
+}
+
+export function parseGraphErrorBody(body: unknown): ParsedGraphError {
+  const out: ParsedGraphError = { detailCodes: [] };
+  if (body === null || typeof body !== "object") return out;
+  const error = (body as { error?: unknown }).error;
+  if (error === null || typeof error !== "object") return out;
+  const e = error as Record<string, unknown>;
+  if (typeof e.code === "string") out.graphCode = e.code;
+  if (typeof e.message === "string") out.graphMessage = e.message;
+  if (Array.isArray(e.details)) {
+    for (const d of e.details) {
+      const code = (d as { code?: unknown } | null)?.code;
+      if (typeof code === "string") out.detailCodes.push(code);
+    }
+  }
+  const inner = (e.innerError ?? e.innererror) as Record<string, unknown> | undefined;
+  if (inner && typeof inner === "object") {
+    if (typeof inner["request-id"] === "string") out.requestId = inner["request-id"];
+    if (typeof inner["client-request-id"] === "string") out.clientRequestId = inner["client-request-id"];
+  }
+  return out;
+}

@@ -1,0 +1,36 @@
+/**
+ * Microsoft Graph client for the provisioning resources. Resources should import from here only.
+ */
+export { loadGraphSettings, CLOUDS, DEFAULT_MAX_CONCURRENCY, DEFAULT_MAX_RETRIES, DEFAULT_OPERATION_TIMEOUT_SECONDS } from "./settings";
+export type { GraphSettings, GraphCloud } from "./settings";
+export { GraphClient, getGraphClient, resetGraphClients } from "./client";
+export type { GraphRequest, GraphResponse, GraphClientOptions, QueryValue } from "./client";
+export { GraphError, ConfigError, isGraphError, codeForStatus, parseGraphErrorBody } from "./errors";
+export type { GraphErrorCode, GraphErrorInit } from "./errors";
+export { endpoints, path, isIdempotent, routeOf } from "./endpoints";
+export type { Endpoint, HttpMethod, TemplateParams } from "./endpoints";
+export { untilVisible, waitFor, createOnce, isNotYetVisible } from "./consistency";
+export type { PollOptions, CreateOnceOptions } from "./consistency";
+export { iteratePages, iterateItems, listAll } from "./paging";
+export type { ODataPage } from "./paging";
+export { AdaptiveLimiter, KeyedSerializer, serializeBy } from "./limiter";
+export type { AdaptiveLimiterOptions, LimiterPermit } from "./limiter";
+export {
+  decideRetry,
+  parseRetryAfter,
+  fullJitterDelay,
+  equalJitterDelay,
+  DEFAULT_RETRY_OPTIONS,
+  CONSISTENCY_CODES,
+} from "./retry";
+export type { RetryOptions, RetryDecision, AttemptOutcome, AttemptContext } from "./retry";
+export { GraphCounters } from "./counters";
+export type { GraphCountersSnapshot } from "./counters";
+export { formatLogEvent, defaultLogger } from "./log";
+export type { GraphLogEvent, GraphLogger } from "./log";
+export { redact, registerSecret, registerSecretsInBody, REDACTED } from "./redact";
+export { CachedTokenProvider, createCredential } from "./auth";
+export type { AccessTokenProvider, CredentialKind } from "./auth";
+export { sharedDispatcher, createDispatcher, closeSharedDispatchers } from "./transport";
+export { systemClock } from "./clock";
+export type { Clock } from "./clock";
