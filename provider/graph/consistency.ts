@@ -55,9 +55,9 @@ export async function untilVisible<T>(fn: () => Promise<T>, options: PollOptions
  * written. Throws GraphError GRAPH_TIMEOUT when the deadline passes.
  */
 export async function waitFor<T>(probe: () => Promise<T | undefined>, options: PollOptions): Promise<T> {
-  return poll(async () => {
+  return poll<T>(async (): Promise<Step<T>> => {
     const value = await probe();
-    return value === undefined ? ({ done: false } as const) : ({ done: true, value } as const);
+    return value === undefined ? { done: false } : { done: true, value };
   }, options);
 }
 

@@ -9,7 +9,7 @@ export interface GraphCountersSnapshot {
   statuses: Record<string, number>;
   /** Total attempts sent (first tries + retries). */
   totalRequests: number;
-  /** Attempts that were retries of an earlier attempt. */
+  /** Attempts that were retries of an earlier attempt, whatever the reason (includes consistency and auth retries). */
   retries: number;
   /** 429 responses seen (retried or not). */
   throttled: number;

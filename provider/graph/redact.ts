@@ -34,7 +34,8 @@ export function registerSecret(value: string | undefined | null): void {
 
 const PATTERNS: ReadonlyArray<[RegExp, string]> = [
   // Authorization / Proxy-Authorization header lines and header-ish "key: value" fragments.
-  [/\b((?:proxy-)?authorization)\s*[:=]\s*("?)[^"\r\n,}]*\2/gi, `$1: ${REDACTED}`],
+  // The value is an optional scheme ("Bearer", "Basic") plus one credential token.
+  [/\b((?:proxy-)?authorization)("?\s*[:=]\s*"?)(?:[A-Za-z]+\s+)?[^\s",;}]+/gi, `$1$2${REDACTED}`],
   [/\bbearer\s+[A-Za-z0-9\-._~+/]+=*/gi, `Bearer ${REDACTED}`],
   // JWTs (access tokens, client assertions) wherever they appear.
   [/\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g, REDACTED],

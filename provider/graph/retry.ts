@@ -125,7 +125,8 @@ export function parseRetryAfter(
   if (!v) return undefined;
   // Graph sends fractional seconds ("2.128"), which RFC 9110 does not allow but we accept.
   if (/^\d+(\.\d+)?$/.test(v)) return clamp(Number(v) * 1000);
-  const date = Date.parse(v);
+  // Date.parse accepts bare numbers such as "-5" as years; an HTTP-date always names a month.
+  const date = /[A-Za-z]{3}/.test(v) ? Date.parse(v) : Number.NaN;
   if (Number.isNaN(date)) return undefined;
   return clamp(date - now); // a date in the past means "now"
 }
