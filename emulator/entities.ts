@@ -1,0 +1,179 @@
+import { GalleryApp } from "./catalogue";
+import { badRequest } from "./errors";
+import {
+  APPLICATION_PROPS_BETA,
+  APPLICATION_PROPS_V1,
+  PropList,
+  SERVICE_PRINCIPAL_PROPS_BETA,
+  SERVICE_PRINCIPAL_PROPS_V1,
+} from "./shapes";
+
+/**
+ * Directory objects as stored (the union of v1.0 and beta members) and their projection to the
+ * wire: each API version returns exactly its own CSDL members, and `$select` narrows that.
+ */
+export type Entity = { id: string } & Record<string, unknown>;
+export type ApiVersion = "v1.0" | "beta";
+export type DirectoryType = "application" | "servicePrincipal";
+
+const OMIT = new Set(["logo"]); // Edm.Stream: never serialized inline
+
+function withBase(list: PropList): PropList {
+  return [["id", "s"], ["deletedDateTime", "s"], ...list.filter(([n]) => !OMIT.has(n))];
+}
+
+const PROPS: Record<DirectoryType, Record<ApiVersion, PropList>> = {
+  application: { "v1.0": withBase(APPLICATION_PROPS_V1), beta: withBase(APPLICATION_PROPS_BETA) },
+  servicePrincipal: { "v1.0": withBase(SERVICE_PRINCIPAL_PROPS_V1), beta: withBase(SERVICE_PRINCIPAL_PROPS_BETA) },
+};
+
+const NAMES: Record<DirectoryType, Record<ApiVersion, Set<string>>> = {
+  application: { "v1.0": new Set(PROPS.application["v1.0"].map(([n]) => n)), beta: new Set(PROPS.application.beta.map(([n]) => n)) },
+  servicePrincipal: {
+    "v1.0": new Set(PROPS.servicePrincipal["v1.0"].map(([n]) => n)),
+    beta: new Set(PROPS.servicePrincipal.beta.map(([n]) => n)),
+  },
+};
+
+/** Properties a client may not set with PATCH. */
+export const READ_ONLY: Record<DirectoryType, ReadonlySet<string>> = {
+  application: new Set(["id", "appId", "applicationTemplateId", "createdDateTime", "deletedDateTime", "publisherDomain", "createdByAppId"]),
+  servicePrincipal: new Set(["id", "appId", "applicationTemplateId", "appOwnerOrganizationId", "deletedDateTime", "appDisplayName", "createdByAppId"]),
+};
+
+export function propertyNames(type: DirectoryType, version: ApiVersion): ReadonlySet<string> {
+  return NAMES[type][version];
+}
+
+/** Parses `$select`; unknown names are a 400 like Graph's. */
+export function parseSelect(select: string | null, type: DirectoryType | ReadonlySet<string>, version: ApiVersion, typeName?: string): string[] | undefined {
+  if (!select) return undefined;
+  const names = typeof type === "string" ? NAMES[type][version] : type;
+  const fields = select.split(",").map((s) => s.trim()).filter(Boolean);
+  for (const f of fields) {
+    if (!names.has(f)) {
+      throw badRequest(`Could not find a property named '${f}' on type 'microsoft.graph.${typeName ?? type}'.`);
+    }
+  }
+  return fields;
+}
+
+export function project(entity: Entity, type: DirectoryType, version: ApiVersion, select?: string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (select) {
+    for (const name of select) out[name] = entity[name] ?? null;
+    return out;
+  }
+  for (const [name, kind] of PROPS[type][version]) {
+    const v = entity[name];
+    out[name] = v !== undefined ? v : kind === "c" ? [] : kind === "b" ? false : null;
+  }
+  if (version === "beta" && type === "servicePrincipal") out.publishedPermissionScopes = entity.oauth2PermissionScopes ?? [];
+  return out;
+}
+
+const USER_IMPERSONATION = (id: string, displayName: string) => ({
+  adminConsentDescription: `Allow the application to access ${displayName} on behalf of the signed-in user.`,
+  adminConsentDisplayName: `Access ${displayName}`,
+  id,
+  isEnabled: true,
+  type: "User",
+  userConsentDescription: `Allow the application to access ${displayName} on your behalf.`,
+  userConsentDisplayName: `Access ${displayName}`,
+  value: "user_impersonation",
+});
+
+const MSIAM_ACCESS = (id: string) => ({
+  allowedMemberTypes: ["User"],
+  description: "msiam_access",
+  displayName: "msiam_access",
+  id,
+  isEnabled: true,
+  origin: "Application",
+  value: null,
+});
+
+export interface NewIds {
+  appObjectId: string;
+  appId: string;
+  spObjectId: string;
+  scopeId: string;
+  roleId: string;
+}
+
+/** The application + servicePrincipal pair instantiate creates (shape of the v1.0 doc example). */
+export function instantiatePair(template: GalleryApp, displayName: string, ids: NewIds, tenantId: string, callerAppId: string, now: string): { application: Entity; servicePrincipal: Entity } {
+  const saml = template.supportedSingleSignOnModes.includes("saml");
+  const appRoles = saml ? [MSIAM_ACCESS(ids.roleId)] : [];
+  const scopes = [USER_IMPERSONATION(ids.scopeId, displayName)];
+  const application: Entity = {
+    id: ids.appObjectId,
+    deletedDateTime: null,
+    appId: ids.appId,
+    applicationTemplateId: template.id,
+    createdDateTime: now,
+    createdByAppId: callerAppId,
+    displayName,
+    description: null,
+    notes: null,
+    tags: [],
+    signInAudience: "AzureADMyOrg",
+    publisherDomain: "emulator.onmicrosoft.com",
+    identifierUris: [],
+    groupMembershipClaims: null,
+    isFallbackPublicClient: false,
+    isDeviceOnlyAuthSupported: null,
+    api: {
+      acceptMappedClaims: null,
+      knownClientApplications: [],
+      requestedAccessTokenVersion: null,
+      oauth2PermissionScopes: scopes,
+      preAuthorizedApplications: [],
+    },
+    web: {
+      homePageUrl: template.homePageUrl,
+      logoutUrl: null,
+      redirectUris: template.replyUrls,
+      implicitGrantSettings: { enableAccessTokenIssuance: false, enableIdTokenIssuance: false },
+    },
+    spa: { redirectUris: [] },
+    publicClient: { redirectUris: [] },
+    info: { logoUrl: null, marketingUrl: null, privacyStatementUrl: null, supportUrl: null, termsOfServiceUrl: null },
+    appRoles,
+    parentalControlSettings: { countriesBlockedForMinors: [], legalAgeGroupRule: "Allow" },
+    optionalClaims: null,
+  };
+  const servicePrincipal: Entity = {
+    id: ids.spObjectId,
+    deletedDateTime: null,
+    accountEnabled: true,
+    appDisplayName: displayName,
+    appDescription: null,
+    appId: ids.appId,
+    applicationTemplateId: template.id,
+    appOwnerOrganizationId: tenantId,
+    appRoleAssignmentRequired: true,
+    createdByAppId: callerAppId,
+    displayName,
+    description: null,
+    homepage: template.homePageUrl,
+    loginUrl: null,
+    logoutUrl: null,
+    notes: null,
+    notificationEmailAddresses: [],
+    preferredSingleSignOnMode: null,
+    preferredTokenSigningKeyThumbprint: null,
+    replyUrls: template.replyUrls,
+    servicePrincipalNames: [ids.appId],
+    servicePrincipalType: "Application",
+    signInAudience: "AzureADMyOrg",
+    tags: ["WindowsAzureActiveDirectoryIntegratedApp"],
+    appRoles,
+    oauth2PermissionScopes: scopes,
+    alternativeNames: [],
+    info: application.info,
+    samlSingleSignOnSettings: null,
+    publisherName: "Emulator",
+  };
+  return { application, servicePrincipal };
+}
