@@ -166,6 +166,9 @@ export class GraphClient {
     let retries = 0;
     let consistencyRetries = 0;
     let refreshedAfter401 = false;
+    // Set once an attempt failed in a way that may have been applied (5xx, reset after sending). A DELETE that
+    // then gets 404 has most likely deleted the object itself, so that 404 is not treated as replication lag.
+    let maybeAppliedEarlier = false;
     let attempt = 0;
     let last: { outcome: AttemptOutcome; error: GraphError } | undefined;
 
@@ -251,11 +254,9 @@ export class GraphClient {
       }
 
       const lastError = last!.error;
-      const decision = decideRetry(
-        outcome,
-        { retries, consistencyRetries, idempotent, consistency: req.consistency === "retry-not-found", now: this.clock.now() },
-        this.retry,
-      );
+      const consistency = req.consistency === "retry-not-found" && !(method === "DELETE" && maybeAppliedEarlier);
+      const decision = decideRetry(outcome, { retries, consistencyRetries, idempotent, consistency, now: this.clock.now() }, this.retry);
+      if (mayHaveBeenProcessed(outcome)) maybeAppliedEarlier = true;
       const logBase = {
         method,
         route: target.route,

@@ -96,6 +96,12 @@ export interface CreateOnceOptions<T> {
   find: () => Promise<T | undefined>;
   /** How long to keep looking after an uncertain failure before creating again. Defaults to 15 s. */
   settleMs?: number;
+  /**
+   * Which failures may have created the object. Defaults to `e.mayHaveSucceeded` (5xx or a connection lost after
+   * sending). GalleryApplication should add GRAPH_NOT_FOUND for instantiate, which Graph is known to answer with
+   * 404 after creating the objects (terraform-provider-azuread#1406).
+   */
+  isUncertain?: (e: GraphError) => boolean;
   /** Create attempts in total. Defaults to 3. */
   maxAttempts?: number;
   signal?: AbortSignal;
@@ -115,7 +121,8 @@ export async function createOnce<T>(options: CreateOnceOptions<T>): Promise<T> {
     try {
       return await options.create();
     } catch (e) {
-      if (!isGraphError(e) || !e.mayHaveSucceeded || attempt >= maxAttempts) throw e;
+      const uncertain = isGraphError(e) && (options.isUncertain ? options.isUncertain(e) : e.mayHaveSucceeded);
+      if (!uncertain || attempt >= maxAttempts) throw e;
       try {
         return await waitFor(options.find, {
           timeoutMs: options.settleMs ?? 15_000,

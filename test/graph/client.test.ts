@@ -267,6 +267,15 @@ describe("GraphClient eventual consistency", () => {
     expect(t.clock.sleeps.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(30_000);
   });
 
+  it("a DELETE that gets 404 after a possibly-applied 503 is not retried as lag", async () => {
+    const p = `${V1}/applications/app-1`;
+    t.pool.intercept({ path: p, method: "DELETE" }).reply(503, "");
+    t.pool.intercept({ path: p, method: "DELETE" }).reply(404, graphErrorBody("Request_ResourceNotFound", "gone"), json);
+    const e = await failure(t.client.delete({ endpoint: endpoints.application, params: { appObjectId: "app-1" }, consistency: "retry-not-found" }));
+    expect(e.code).toBe("GRAPH_NOT_FOUND");
+    expect(t.client.counters.snapshot().consistencyRetries).toBe(0);
+  });
+
   it("does not retry 404 without consistency mode", async () => {
     t.pool.intercept({ path: `${V1}/servicePrincipals/${SP}`, method: "GET" }).reply(404, graphErrorBody("Request_ResourceNotFound", "nope"), json);
     expect((await failure(t.client.get({ endpoint: endpoints.servicePrincipal, params: { spId: SP } }))).code).toBe("GRAPH_NOT_FOUND");
