@@ -105,12 +105,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const throttler = new Throttler(faults.throttle);
   const stats = new RequestStats();
   const router = new Router();
-  let dispatcher: GraphDispatcher | undefined;
   const services: Services = {
     rng, tenantId, auth, dir, sync, runner, faults,
     onDemandLimiter: new WindowLimiter(5, 10_000),
     reportsLimiter: new WindowLimiter(5, 10_000),
-    dispatch: (base, authorization) => dispatcher!.dispatch(base, authorization, newRequestIds(undefined), false),
   };
   // Literal routes before `{id}` routes of the same length (e.g. deletedItems/microsoft.graph.application).
   registerTemplateRoutes(router, services);
@@ -121,8 +119,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   registerOnDemandRoutes(router, services);
   registerAuditLogRoutes(router, services);
   registerUserGroupRoutes(router, services);
-  registerBatchRoute(router, () => dispatcher!);
-  dispatcher = new GraphDispatcher(router, services, auth, throttler, stats);
+  registerBatchRoute(router, () => dispatcher);
+  const dispatcher = new GraphDispatcher(router, services, auth, throttler, stats);
 
   if (saved) {
     dir.load(saved.directory);
@@ -191,7 +189,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       }
       if (faults.latencyMs > 0) await sleep(rng.lognormal(faults.latencyMs));
       const body = parseJson(buf);
-      const result = await dispatcher!.dispatch(
+      const result = await dispatcher.dispatch(
         { method, version: m[1].toLowerCase() as ApiVersion, path: m[2] ?? "/", query, headers, body, baseUrl: graphUrl },
         headers.authorization,
         ids,

@@ -1,5 +1,5 @@
 import { AuthService } from "./auth";
-import { GraphResponse, Permission, RequestContext } from "./context";
+import { Permission } from "./context";
 import { FaultSettings } from "./faults";
 import { JobsRunner } from "./jobs-runner";
 import { Rng } from "./random";
@@ -20,8 +20,6 @@ export interface Services {
   onDemandLimiter: WindowLimiter;
   /** Reports (auditLogs/provisioning): 5 requests per 10 s per app per tenant. */
   reportsLimiter: WindowLimiter;
-  /** Runs one Graph request through auth, throttling and routing; used by $batch. */
-  dispatch: (ctx: Omit<RequestContext, "params" | "claims" | "replica">, authorization: string | undefined) => Promise<GraphResponse & { template: string }>;
 }
 
 // Application permissions per operation (graph-api.md §1–§4). Directory.ReadWrite.All implies the rest.
