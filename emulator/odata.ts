@@ -88,7 +88,8 @@ export function page<T>(ctx: RequestContext, items: T[], opts: PageOptions<T>): 
     q.delete("$skip");
     q.set("$top", String(top));
     q.set("$skiptoken", Buffer.from(JSON.stringify({ o: offset + top })).toString("base64url"));
-    body["@odata.nextLink"] = `${ctx.baseUrl}/${ctx.version}${ctx.path}?${q.toString()}`;
+    // Graph writes system query options with a literal "$".
+    body["@odata.nextLink"] = `${ctx.baseUrl}/${ctx.version}${ctx.path}?${q.toString().replace(/%24/g, "$")}`;
   }
   body.value = slice.map(opts.map);
   return { status: 200, body };

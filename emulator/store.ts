@@ -66,7 +66,7 @@ export class DirectoryStore {
     this.servicePrincipals.clear();
     this.deleted.clear();
     this.assignments.clear();
-    this.seed();
+    // Users and groups are tenant fixtures: they survive a reset so their ids stay stable.
     this.onChange();
   }
 
