@@ -75,6 +75,7 @@ export interface GraphClientOptions {
 }
 
 const USER_AGENT = "pulumi-entra-provisioning";
+const RESERVED_HEADERS = new Set(["authorization", "client-request-id", "retry-attempt", "content-type", "content-length", "host"]);
 
 /**
  * The one Graph client of a provider process (per settings): auth, shared transport, adaptive concurrency,
@@ -163,6 +164,12 @@ export class GraphClient {
     const payload = req.body === undefined ? undefined : JSON.stringify(req.body);
 
     const base = { method, path: target.pathOnly, route: target.route, clientRequestId };
+    // Header names are case-insensitive: drop caller versions of the ones we own instead of sending both.
+    const callerHeaders = Object.fromEntries(
+      Object.entries(req.headers ?? {})
+        .map(([k, v]) => [k.toLowerCase(), v] as const)
+        .filter(([k]) => !RESERVED_HEADERS.has(k)),
+    );
     let retries = 0;
     let consistencyRetries = 0;
     let refreshedAfter401 = false;
@@ -195,7 +202,7 @@ export class GraphClient {
       this.counters.recordQueue(sentAt - permitWait);
 
       const headers: Record<string, string> = {
-        ...req.headers,
+        ...callerHeaders,
         accept: "application/json",
         "client-request-id": clientRequestId,
         "user-agent": this.userAgent,
