@@ -146,8 +146,17 @@ export function galleryApp(id: string): GalleryApp | undefined {
   return BY_ID.get(id.toLowerCase());
 }
 
-/** The applicationTemplate entity as Graph returns it. */
+const entityCache = new Map<string, Record<string, unknown>>();
+
+/** The applicationTemplate entity as Graph returns it (cached: the gallery is read-only; do not mutate). */
 export function templateEntity(app: GalleryApp, version: "v1.0" | "beta"): Record<string, unknown> {
+  const key = `${version}:${app.id}`;
+  let cached = entityCache.get(key);
+  if (!cached) entityCache.set(key, (cached = buildTemplateEntity(app, version)));
+  return cached;
+}
+
+function buildTemplateEntity(app: GalleryApp, version: "v1.0" | "beta"): Record<string, unknown> {
   const base: Record<string, unknown> = {
     id: app.id,
     displayName: app.displayName,
