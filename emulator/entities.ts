@@ -61,7 +61,10 @@ export function parseSelect(select: string | null, type: DirectoryType | Readonl
 export function project(entity: Entity, type: DirectoryType, version: ApiVersion, select?: string[]): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   if (select) {
-    for (const name of select) out[name] = entity[name] ?? null;
+    for (const name of select) {
+      const stored = type === "servicePrincipal" && name === "publishedPermissionScopes" ? "oauth2PermissionScopes" : name;
+      out[name] = entity[stored] ?? null;
+    }
     return out;
   }
   for (const [name, kind] of PROPS[type][version]) {
