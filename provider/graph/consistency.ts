@@ -102,7 +102,7 @@ export interface CreateOnceOptions<T> {
    * 404 after creating the objects (terraform-provider-azuread#1406).
    */
   isUncertain?: (e: GraphError) => boolean;
-  /** Create attempts in total. Defaults to 3. */
+  /** Create attempts in total. Defaults to 5. */
   maxAttempts?: number;
   signal?: AbortSignal;
   clock?: Clock;
@@ -116,7 +116,7 @@ export interface CreateOnceOptions<T> {
  * Definite failures (4xx, or retries exhausted on 429) are thrown as they are.
  */
 export async function createOnce<T>(options: CreateOnceOptions<T>): Promise<T> {
-  const maxAttempts = options.maxAttempts ?? 3;
+  const maxAttempts = options.maxAttempts ?? 5;
   for (let attempt = 1; ; attempt++) {
     try {
       return await options.create();

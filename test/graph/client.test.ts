@@ -1,4 +1,4 @@
-import { endpoints, isGraphError, type GraphError } from "../../provider/graph";
+import { endpoints, getGraphClient, isGraphError, loadGraphSettings, type GraphError } from "../../provider/graph";
 import { graphErrorBody, json, testClient, V1, type TestClient } from "./helpers";
 
 const SP = "11111111-2222-3333-4444-555555555555";
@@ -307,5 +307,37 @@ describe("GraphClient paging", () => {
       break;
     }
     expect(seen).toEqual([1]);
+  });
+});
+
+describe("GraphClient concurrency", () => {
+  beforeEach(() => (t = testClient({ "entra:maxConcurrency": "3" })));
+
+  it("never has more requests in flight than the limiter allows, and a 429 shrinks the limit", async () => {
+    let inFlight = 0;
+    let maxInFlight = 0;
+    const reply = () => {
+      inFlight++;
+      maxInFlight = Math.max(maxInFlight, inFlight);
+      return { id: "x" };
+    };
+    t.pool.intercept({ path: `${V1}/applications/x`, method: "GET" }).reply(200, reply, json).delay(5).times(10);
+    const done = Array.from({ length: 10 }, () => t.client.get({ path: "/applications/x" }).finally(() => inFlight--));
+    await Promise.all(done);
+    expect(maxInFlight).toBeLessThanOrEqual(3);
+    expect(t.client.limiter.limit).toBe(3);
+
+    t.pool.intercept({ path: `${V1}/applications/y`, method: "GET" }).reply(429, "", { headers: { "retry-after": "0" } });
+    t.pool.intercept({ path: `${V1}/applications/y`, method: "GET" }).reply(200, { id: "y" }, json);
+    await t.client.get({ path: "/applications/y" });
+    expect(t.client.limiter.limit).toBe(1);
+  });
+
+  it("getGraphClient shares one client per settings identity", () => {
+    const a = loadGraphSettings({ "entra:graphEndpoint": "https://graph.test" }, {});
+    const b = loadGraphSettings({ "entra:graphEndpoint": "https://graph.test" }, {});
+    const c = loadGraphSettings({ "entra:graphEndpoint": "https://graph.test", "entra:maxRetries": "2" }, {});
+    expect(getGraphClient(a)).toBe(getGraphClient(b));
+    expect(getGraphClient(a)).not.toBe(getGraphClient(c));
   });
 });
