@@ -17,6 +17,8 @@ export const REDACTED = "[REDACTED]";
 const MIN_SECRET_LENGTH = 4;
 
 const knownSecrets = new Set<string>();
+/** knownSecrets longest first (so a secret containing another is removed whole); rebuilt lazily after adds. */
+let sortedSecrets: string[] | undefined;
 
 /**
  * Remembers a secret value so that {@link redact} removes it from any later text.
@@ -30,6 +32,7 @@ export function registerSecret(value: string | undefined | null): void {
   // Graph and identity endpoints may echo values URL- or JSON-encoded.
   knownSecrets.add(encodeURIComponent(trimmed));
   knownSecrets.add(JSON.stringify(trimmed).slice(1, -1));
+  sortedSecrets = undefined;
 }
 
 const PATTERNS: ReadonlyArray<[RegExp, string]> = [
@@ -56,8 +59,8 @@ export function redact(text: unknown): string {
   let out = typeof text === "string" ? text : String(text);
   for (const [pattern, replacement] of PATTERNS) out = out.replace(pattern, replacement);
   if (knownSecrets.size > 0) {
-    // Longest first so that a secret containing another registered secret is removed whole.
-    for (const secret of [...knownSecrets].sort((a, b) => b.length - a.length)) {
+    sortedSecrets ??= [...knownSecrets].sort((a, b) => b.length - a.length);
+    for (const secret of sortedSecrets) {
       if (out.includes(secret)) out = out.split(secret).join(REDACTED);
     }
   }
