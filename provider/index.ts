@@ -1,2 +1,27 @@
-// pulumi-entra-provisioning: Pulumi dynamic resources for Microsoft Entra app provisioning.
-export {};
+// pulumi-entra-provisioning: Pulumi dynamic resources for Microsoft Entra app provisioning
+// through Microsoft Graph.
+export { GalleryApplication, type GalleryApplicationArgs } from "./resources/gallery-application";
+export { ProvisioningSecrets, type ProvisioningSecretsArgs } from "./resources/provisioning-secrets";
+export { ProvisioningJob, type ProvisioningJobArgs, type JobStatusSummary } from "./resources/provisioning-job";
+export { ProvisionedApplication, type ProvisionedApplicationArgs } from "./resources/provisioned-application";
+
+/**
+ * Short, stable ids of resource kinds, as stored in every resource's serialized provider (kept
+ * short because that text is stored twice per resource). Never rename an id: state refers to it.
+ */
+const KINDS: Record<string, string> = {
+  app: "./resources/gallery-application",
+  secrets: "./resources/provisioning-secrets",
+  job: "./resources/provisioning-job",
+};
+
+/**
+ * The implementation of a resource kind, loaded on first use. Called by the serialized provider
+ * shims inside the dynamic-provider process; not part of the programming API.
+ * @internal
+ */
+export function impl(kind: string): unknown {
+  const module = KINDS[kind];
+  if (!module) throw new Error(`unknown resource kind "${kind}": the installed pulumi-entra-provisioning is older than the one that wrote this state; upgrade it.`);
+  return require(module).provider;
+}

@@ -88,3 +88,22 @@ export function runPulumi(run: ProgramRun, args: string[]): Promise<CliResult> {
     );
   });
 }
+
+/** Stack config pointing the provider at an emulator (the client secret is a stack secret). */
+export function emulatorConfig(emu: {
+  graphUrl: string;
+  authorityHost: string;
+  tenantId: string;
+  clientId: string;
+  clientSecret: string;
+  caFile?: string;
+}): Record<string, { value: string; secret?: boolean }> {
+  return {
+    "entra:graphEndpoint": { value: emu.graphUrl },
+    "entra:authorityHost": { value: emu.authorityHost },
+    "entra:tenantId": { value: emu.tenantId },
+    "entra:clientId": { value: emu.clientId },
+    "entra:clientSecret": { value: emu.clientSecret, secret: true },
+    ...(emu.caFile ? { "entra:caFile": { value: emu.caFile } } : {}),
+  };
+}

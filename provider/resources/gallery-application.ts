@@ -1,0 +1,287 @@
+// GalleryApplication: an instance of an Entra gallery application (seed step 1): the application
+// object and its service principal, instantiated from an application template.
+import { createHash } from "node:crypto";
+import * as pulumi from "@pulumi/pulumi";
+import { createOnce, endpoints, untilVisible } from "../graph";
+import { unlessGone } from "./gone";
+import { Checker, isUnknown } from "./inputs";
+import { graph, operationTimeoutMs } from "./runtime";
+import { defineProvider } from "./define";
+import { shimProvider } from "./shim";
+import { resolveTemplate, TemplateLookupError, odataString } from "./templates";
+
+export interface GalleryApplicationArgs {
+  /** Gallery template: its display name (e.g. "Amazon Web Services (AWS)") or its id. */
+  template: pulumi.Input<string>;
+  /** Name of the application and its service principal (enterprise application). */
+  displayName: pulumi.Input<string>;
+  /** On destroy, also purge the soft-deleted objects (they are otherwise restorable for 30 days). */
+  permanentlyDeleteOnDestroy?: pulumi.Input<boolean>;
+}
+
+/** Everything kept in state. `marker` ties Graph objects to this resource across crashes. */
+interface AppState {
+  stateVersion: number;
+  template: string;
+  displayName: string;
+  permanentlyDeleteOnDestroy: boolean;
+  marker: string;
+  templateId: string;
+  applicationObjectId: string;
+  appId: string;
+  servicePrincipalId: string;
+}
+
+const STATE_VERSION = 1;
+const MAX_DISPLAY_NAME = 256;
+const INPUTS = ["template", "displayName", "permanentlyDeleteOnDestroy", "marker"] as const;
+
+interface ServicePrincipal {
+  id: string;
+  appId: string;
+  displayName: string;
+  tags?: string[];
+  applicationTemplateId?: string;
+}
+interface Application {
+  id: string;
+  appId: string;
+  displayName: string;
+}
+interface Instance {
+  applicationObjectId: string;
+  appId: string;
+  servicePrincipalId: string;
+  spTags: string[];
+}
+
+/** The tag that marks the service principal as this resource's, and the name it is created under. */
+const markerTag = (marker: string) => `pulumi-entra:${marker}`;
+const provisionalName = (displayName: string, marker: string) =>
+  `${displayName.slice(0, MAX_DISPLAY_NAME - 30)} (${markerTag(marker)})`;
+
+/**
+ * Finds the objects an earlier attempt created under this marker: still under the provisional
+ * name (a crash before renaming) or already tagged (a crash before Pulumi saved state).
+ */
+async function findByMarker(marker: string, displayName: string, templateId: string): Promise<Instance | undefined> {
+  const candidates = await graph().list<ServicePrincipal>({
+    endpoint: endpoints.servicePrincipals,
+    query: {
+      $filter: `tags/any(t:t eq ${odataString(markerTag(marker))}) or displayName eq ${odataString(provisionalName(displayName, marker))}`,
+      $select: "id,appId,displayName,tags,applicationTemplateId",
+    },
+  });
+  // Only an instance of the same template is ours to adopt.
+  const sp = candidates.find((c) => c.applicationTemplateId === templateId);
+  if (!sp) return undefined;
+  const app = await graph().get<Application>({
+    endpoint: endpoints.applicationByAppId,
+    params: { appId: sp.appId },
+    query: { $select: "id,appId,displayName" },
+    consistency: "retry-not-found",
+  });
+  return { applicationObjectId: app.body.id, appId: sp.appId, servicePrincipalId: sp.id, spTags: sp.tags ?? [] };
+}
+
+/**
+ * Instantiates the template at most once. Instantiate has no idempotency key, and Graph is known
+ * to answer 404 after creating the objects (azuread PR #1406); an uncertain answer is resolved
+ * by looking for the marker instead of instantiating again.
+ */
+async function instantiateOnce(templateId: string, displayName: string, marker: string): Promise<Instance> {
+  const find = () => findByMarker(marker, displayName, templateId);
+  const create = async (): Promise<Instance> => {
+    const res = await graph().post<{ application: Application; servicePrincipal: ServicePrincipal }>({
+      endpoint: endpoints.instantiate,
+      params: { templateId },
+      body: { displayName: provisionalName(displayName, marker) },
+    });
+    const { application, servicePrincipal } = res.body;
+    return {
+      applicationObjectId: application.id,
+      appId: application.appId,
+      servicePrincipalId: servicePrincipal.id,
+      spTags: servicePrincipal.tags ?? [],
+    };
+  };
+  // The template exists (check() resolved it), so a 404 from instantiate is the known fault:
+  // look for what it created before trying again.
+  return createOnce({ create, find, isUncertain: (e) => e.mayHaveSucceeded === true || e.code === "GRAPH_NOT_FOUND" });
+}
+
+/** Gives both objects their real name; the service principal also gets the marker tag. */
+async function finalize(instance: Instance, displayName: string, marker: string): Promise<void> {
+  await graph().patch({
+    endpoint: endpoints.application,
+    params: { appObjectId: instance.applicationObjectId },
+    body: { displayName },
+    consistency: "retry-not-found",
+  });
+  const tags = [...new Set([...instance.spTags, markerTag(marker)])];
+  await graph().patch({
+    endpoint: endpoints.servicePrincipal,
+    params: { spId: instance.servicePrincipalId },
+    body: { displayName, tags },
+    consistency: "retry-not-found",
+  });
+}
+
+function outputs(inputs: Record<string, unknown>, templateId: string, instance: Omit<Instance, "spTags">): AppState {
+  return {
+    stateVersion: STATE_VERSION,
+    template: inputs.template as string,
+    displayName: inputs.displayName as string,
+    permanentlyDeleteOnDestroy: (inputs.permanentlyDeleteOnDestroy as boolean | undefined) ?? false,
+    marker: inputs.marker as string,
+    templateId,
+    applicationObjectId: instance.applicationObjectId,
+    appId: instance.appId,
+    servicePrincipalId: instance.servicePrincipalId,
+  };
+}
+
+export const provider = defineProvider({
+  async check(_olds, news) {
+    const c = new Checker("GalleryApplication");
+    c.noUnknownProperties(news, INPUTS);
+    const template = c.string(news, "template", { required: true });
+    c.string(news, "displayName", { required: true, max: MAX_DISPLAY_NAME });
+    c.boolean(news, "permanentlyDeleteOnDestroy");
+    if (template !== undefined) {
+      try {
+        await resolveTemplate(template);
+      } catch (e) {
+        if (!(e instanceof TemplateLookupError)) throw e;
+        c.fail("template", e.message);
+      }
+    }
+    return c.result(news);
+  },
+
+  async diff(_id, olds: AppState, news) {
+    const replaces: string[] = [];
+    let changes = false;
+    if (news.template !== olds.template) {
+      changes = true;
+      // A different spelling of the same template (name vs id) is not a new instance.
+      if (isUnknown(news.template) || (await resolveTemplate(news.template)).id !== olds.templateId) {
+        replaces.push("template");
+      }
+    }
+    if (news.displayName !== olds.displayName) changes = true;
+    if ((news.permanentlyDeleteOnDestroy ?? false) !== olds.permanentlyDeleteOnDestroy) changes = true;
+    return { changes, replaces };
+  },
+
+  async create(inputs) {
+    const template = await resolveTemplate(inputs.template);
+    const existing = await findByMarker(inputs.marker, inputs.displayName, template.id);
+    const instance = existing ?? (await instantiateOnce(template.id, inputs.displayName, inputs.marker));
+    await finalize(instance, inputs.displayName, inputs.marker);
+    return { id: instance.applicationObjectId, outs: outputs(inputs, template.id, instance) };
+  },
+
+  async read(id, props: AppState) {
+    const state = upgrade(props);
+    const app = await unlessGone(() =>
+      graph().get<Application>({ endpoint: endpoints.application, params: { appObjectId: id }, query: { $select: "id,appId,displayName" } }),
+    );
+    if (!app) return {};
+    const sp = await unlessGone(() =>
+      graph().get<ServicePrincipal>({
+        endpoint: endpoints.servicePrincipal,
+        params: { spId: state.servicePrincipalId },
+        query: { $select: "id,displayName" },
+      }),
+    );
+    // A rename of either object (app registration or enterprise application) is drift.
+    const liveName = [app.value.body.displayName, sp?.value.body.displayName].find((n) => n !== state.displayName);
+    const props2: AppState = { ...state, displayName: liveName ?? state.displayName, appId: app.value.body.appId };
+    return { id, props: props2, inputs: inputsOf(props2) };
+  },
+
+  async update(id, olds: AppState, news) {
+    const state = upgrade(olds);
+    if (news.displayName !== state.displayName) {
+      await finalize(
+        { applicationObjectId: id, appId: state.appId, servicePrincipalId: state.servicePrincipalId, spTags: await spTags(state.servicePrincipalId) },
+        news.displayName,
+        state.marker,
+      );
+    }
+    return { outs: outputs({ ...news, marker: state.marker }, state.templateId, state) };
+  },
+
+  async delete(id, props: AppState) {
+    const state = upgrade(props);
+    // Deleting the application also deletes its service principal, jobs and secrets.
+    const deleted = await unlessGone(() => graph().delete({ endpoint: endpoints.application, params: { appObjectId: id } }));
+    if (deleted && state.permanentlyDeleteOnDestroy) {
+      await untilVisible(() => graph().delete({ endpoint: endpoints.deletedItem, params: { id } }), {
+        timeoutMs: operationTimeoutMs(),
+        description: `deleted application ${id} to appear in deletedItems`,
+      });
+    }
+  },
+});
+
+async function spTags(spId: string): Promise<string[]> {
+  const res = await graph().get<ServicePrincipal>({ endpoint: endpoints.servicePrincipal, params: { spId }, query: { $select: "id,tags" } });
+  return res.body.tags ?? [];
+}
+
+function inputsOf(state: AppState): Record<string, unknown> {
+  return {
+    template: state.template,
+    displayName: state.displayName,
+    permanentlyDeleteOnDestroy: state.permanentlyDeleteOnDestroy,
+    marker: state.marker,
+  };
+}
+
+/** Reads state written by any earlier version of this resource. */
+function upgrade(props: AppState): AppState {
+  const state = props;
+  // Version 1 is the first; later versions add their migrations here.
+  return { ...state, stateVersion: STATE_VERSION, permanentlyDeleteOnDestroy: state.permanentlyDeleteOnDestroy ?? false };
+}
+
+const shim = shimProvider("app");
+
+/**
+ * An instance of a gallery application: `POST /applicationTemplates/{id}/instantiate`, which
+ * creates an application and its service principal.
+ */
+export class GalleryApplication extends pulumi.dynamic.Resource {
+  declare readonly template: pulumi.Output<string>;
+  declare readonly displayName: pulumi.Output<string>;
+  declare readonly templateId: pulumi.Output<string>;
+  /** The application object's id; also this resource's id. */
+  declare readonly applicationObjectId: pulumi.Output<string>;
+  declare readonly appId: pulumi.Output<string>;
+  declare readonly servicePrincipalId: pulumi.Output<string>;
+
+  constructor(name: string, args: GalleryApplicationArgs, opts?: pulumi.CustomResourceOptions) {
+    super(
+      shim,
+      name,
+      {
+        ...args,
+        marker: markerFor(name),
+        templateId: undefined,
+        applicationObjectId: undefined,
+        appId: undefined,
+        servicePrincipalId: undefined,
+      },
+      opts,
+      "entra",
+      "GalleryApplication",
+    );
+  }
+}
+
+/** Stable per stack and resource name, so a re-run after a crash finds what the crash left. */
+function markerFor(name: string): string {
+  return createHash("sha256").update(`${pulumi.getProject()}/${pulumi.getStack()}/${name}`).digest("hex").slice(0, 12);
+}

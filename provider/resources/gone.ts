@@ -1,0 +1,35 @@
+// Telling "deleted" from "not replicated yet". Graph answers 404 both for an object that is gone
+// and for one created moments ago on a replica that has not seen it. Dropping a live object from
+// state would make the next `pulumi up` create a duplicate, so a 404 counts as gone only when it
+// persists across a confirmation window longer than Graph's usual replication lag.
+import { isGraphError, waitFor } from "../graph";
+
+/** How long a 404 must persist before an object counts as gone. */
+export const GONE_CONFIRM_MS = 10_000;
+
+/**
+ * Runs `op`; returns `{ value }` on success, or undefined when `op` answers 404 throughout the
+ * confirmation window. Other errors are thrown at once.
+ */
+export async function unlessGone<T>(op: () => Promise<T>, windowMs = GONE_CONFIRM_MS): Promise<{ value: T } | undefined> {
+  let failure: { error: unknown } | undefined;
+  try {
+    return await waitFor(
+      async () => {
+        try {
+          return { value: await op() };
+        } catch (e) {
+          if (isGraphError(e, "GRAPH_NOT_FOUND")) return undefined;
+          failure = { error: e };
+          throw e;
+        }
+      },
+      { timeoutMs: windowMs, baseDelayMs: 500, maxDelayMs: 4_000, description: "a 404 to be confirmed" },
+    );
+  } catch (e) {
+    if (failure) throw failure.error;
+    // The confirmation window passed with every attempt answering 404.
+    if (isGraphError(e, "GRAPH_TIMEOUT")) return undefined;
+    throw e;
+  }
+}

@@ -1,0 +1,75 @@
+// ProvisionedApplication: the common case in one declaration — a gallery application instance,
+// its provisioning credentials and its started job, wired in the order provisioning needs
+// (credentials saved before the job validates and starts them).
+import * as pulumi from "@pulumi/pulumi";
+import { GalleryApplication } from "./gallery-application";
+import { ProvisioningJob, type JobStatusSummary } from "./provisioning-job";
+import { ProvisioningSecrets } from "./provisioning-secrets";
+
+export interface ProvisionedApplicationArgs {
+  /** Gallery template display name or id, e.g. "Amazon Web Services (AWS)". */
+  template: pulumi.Input<string>;
+  displayName: pulumi.Input<string>;
+  /** Graph secret key → value, e.g. { BaseAddress, SecretToken }. Stored as secrets. */
+  credentials: pulumi.Input<Record<string, pulumi.Input<string>>>;
+  /** Synchronization template id; optional when the application offers exactly one. */
+  jobTemplateId?: pulumi.Input<string>;
+  /** Start provisioning (default true) or keep the job paused. */
+  enabled?: pulumi.Input<boolean>;
+  validateCredentials?: pulumi.Input<boolean>;
+  jobSettings?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+  restartTrigger?: pulumi.Input<string>;
+  restartScope?: pulumi.Input<string>;
+  permanentlyDeleteOnDestroy?: pulumi.Input<boolean>;
+}
+
+export class ProvisionedApplication extends pulumi.ComponentResource {
+  readonly application: GalleryApplication;
+  readonly secrets: ProvisioningSecrets;
+  readonly job: ProvisioningJob;
+  readonly applicationObjectId: pulumi.Output<string>;
+  readonly servicePrincipalId: pulumi.Output<string>;
+  readonly appId: pulumi.Output<string>;
+  readonly jobId: pulumi.Output<string>;
+  readonly status: pulumi.Output<JobStatusSummary>;
+
+  constructor(name: string, args: ProvisionedApplicationArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("entra:index:ProvisionedApplication", name, {}, opts);
+    const parent = { parent: this };
+    this.application = new GalleryApplication(
+      name,
+      { template: args.template, displayName: args.displayName, permanentlyDeleteOnDestroy: args.permanentlyDeleteOnDestroy },
+      parent,
+    );
+    this.secrets = new ProvisioningSecrets(
+      `${name}-secrets`,
+      { servicePrincipalId: this.application.servicePrincipalId, credentials: args.credentials },
+      parent,
+    );
+    this.job = new ProvisioningJob(
+      `${name}-job`,
+      {
+        servicePrincipalId: this.application.servicePrincipalId,
+        templateId: args.jobTemplateId,
+        enabled: args.enabled,
+        validateCredentials: args.validateCredentials,
+        settings: args.jobSettings,
+        restartTrigger: args.restartTrigger,
+        restartScope: args.restartScope,
+      },
+      // Credentials must be saved before the job validates them and starts.
+      { ...parent, dependsOn: [this.secrets] },
+    );
+    this.applicationObjectId = this.application.applicationObjectId;
+    this.servicePrincipalId = this.application.servicePrincipalId;
+    this.appId = this.application.appId;
+    this.jobId = this.job.jobId;
+    this.status = this.job.status;
+    this.registerOutputs({
+      applicationObjectId: this.applicationObjectId,
+      servicePrincipalId: this.servicePrincipalId,
+      jobId: this.jobId,
+      status: this.status,
+    });
+  }
+}
