@@ -2,6 +2,7 @@ import { checkCredentials, connectorPrefix } from "./credentials";
 import { CONFLICT_USER_INDEX } from "./directory";
 import { Outcome, Principal, provisioningLog } from "./provisioning-records";
 import { Rng } from "./random";
+import { planFor } from "./schema-mapping";
 import { PRIMARY } from "./replication";
 import { DirectoryStore } from "./store";
 import { JobRecord, NEVER, ProvisioningLog, SyncStore } from "./sync-store";
@@ -13,8 +14,11 @@ import { JobRecord, NEVER, ProvisioningLog, SyncStore } from "./sync-store";
  * bad credentials put the job in Quarantine (reason EncounteredQuarantineException) and later cycles
  * retry at a quarter of the frequency, leaving quarantine once the secrets are fixed. A good cycle
  * walks the users/groups assigned to the service principal and writes one provisioning log record
- * for each: `create` the first time, `other`/skipped (already in sync) afterwards. One seeded user
- * always fails export with `{Connector}EntryConflict` so failure records exist in every run.
+ * for each, honouring the job's schema (schema-mapping.ts): objects outside the scoping filter are
+ * `skipped`; in-scope ones are `create`d the first time with their mapped attributes in
+ * modifiedProperties, `update`d when a mapping change alters an exported value, and otherwise
+ * `other`/skipped (already in sync). One seeded user always fails export with
+ * `{Connector}EntryConflict` so failure records exist in every run.
  */
 export class JobsRunner {
   private readonly timers = new Map<string, NodeJS.Timeout>();
@@ -76,10 +80,27 @@ export class JobsRunner {
     return p.kind === "User" && [...this.dir.users.keys()][CONFLICT_USER_INDEX] === p.user.id;
   }
 
-  /** Outcome of exporting one object, shared with provisionOnDemand. Mutates job.provisioned. */
+  /**
+   * Outcome of exporting one object under the job's schema, shared with provisionOnDemand.
+   * Mutates job.provisioned/job.exported. Order: object mapping enabled → scoping filter →
+   * export (create with every mapped attribute, update with the changed ones, or redundant).
+   */
   export(job: JobRecord, p: Principal): Outcome {
     const id = p.kind === "User" ? p.user.id : p.group.id;
     const prefix = connectorPrefix(job.factoryTag, job.targetDirectory);
+    const plan = planFor(job.schema, p);
+    if (!plan || !plan.enabled) {
+      return { action: "other", status: "skipped", errorCode: "ObjectMappingDisabled", reason: `No enabled object mapping of the job's schema provisions ${p.kind} objects.`, noRecord: true };
+    }
+    if (!plan.inScope) {
+      return {
+        action: "other",
+        status: "skipped",
+        errorCode: "NotEffectivelyEntitled",
+        reason: `The ${p.kind.toLowerCase()} is out of scope: it does not satisfy the scoping filter of the object mapping '${plan.mappingName}'.`,
+        outOfScope: true,
+      };
+    }
     if (this.isConflictUser(p)) {
       return {
         action: "create",
@@ -88,9 +109,18 @@ export class JobsRunner {
         reason: `${job.targetDirectory} returned an error response with the HTTP status code 409. This response indicates that a user or a group already exists with the same name.`,
       };
     }
-    if (job.provisioned.includes(id)) return { action: "other", status: "skipped", errorCode: "RedundantExport", reason: "The state of the user in both the source and target systems already match." };
-    job.provisioned.push(id);
-    return { action: "create", status: "success" };
+    const exported = (job.exported ??= {});
+    const before = exported[id];
+    const modified = Object.entries(plan.values)
+      .filter(([k, v]) => before?.[k] !== v)
+      .map(([displayName, newValue]) => ({ displayName, oldValue: before?.[displayName] ?? null, newValue }));
+    exported[id] = plan.values;
+    if (!job.provisioned.includes(id)) {
+      job.provisioned.push(id);
+      return { action: "create", status: "success", modified };
+    }
+    if (before && modified.length > 0) return { action: "update", status: "success", modified };
+    return { action: "other", status: "skipped", errorCode: "RedundantExport", reason: "The state of the user in both the source and target systems already match." };
   }
 
   /** Runs one cycle now; returns the delay before the next one. Public so tests/admin can force cycles. */
@@ -127,6 +157,7 @@ export class JobsRunner {
     let escrowed = 0;
     for (const p of principals) {
       const outcome = this.export(job, p);
+      if (outcome.noRecord) continue;
       if (outcome.status === "success") exported++;
       if (outcome.status === "failure") escrowed++;
       logs.push(provisioningLog(this.rng, this.tenantId, job, sp, p, outcome, cycleId, "system"));

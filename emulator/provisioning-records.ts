@@ -15,6 +15,12 @@ export interface Outcome {
   status: "success" | "failure" | "skipped";
   errorCode?: string;
   reason?: string;
+  /** Target attributes written (create/update), from the job's attribute mappings. */
+  modified?: { displayName: string; oldValue: string | null; newValue: string }[];
+  /** The scoping filter excluded the object (its scoping step is `skipped`). */
+  outOfScope?: boolean;
+  /** No enabled object mapping covers the object: a cycle writes no record for it. */
+  noRecord?: boolean;
 }
 
 export function principalName(p: Principal): string {
@@ -25,7 +31,8 @@ function principalId(p: Principal): string {
   return p.kind === "User" ? p.user.id : p.group.id;
 }
 
-function modifiedProperties(p: Principal): { displayName: string; oldValue: null; newValue: string }[] {
+/** Fallback when no mapping produced the values (e.g. on-demand failures): the source object's basics. */
+function modifiedProperties(p: Principal): { displayName: string; oldValue: string | null; newValue: string }[] {
   const props: Record<string, string> =
     p.kind === "User"
       ? { objectId: p.user.id, accountEnabled: String(p.user.accountEnabled ? "True" : "False"), displayName: p.user.displayName, mailNickname: p.user.mailNickname, userPrincipalName: p.user.userPrincipalName }
@@ -50,7 +57,7 @@ export function provisioningLog(rng: Rng, tenantId: string, job: JobRecord, sp: 
       ? { id: "", displayName: "Azure AD Provisioning Service", initiatorType: "system" }
       : { id: "", displayName: "Provision on demand", initiatorType: "application" },
     jobId: job.id,
-    modifiedProperties: o.action === "create" ? modifiedProperties(p) : [],
+    modifiedProperties: o.modified ?? (o.action === "create" ? modifiedProperties(p) : []),
     provisioningAction: o.action,
     provisioningStatusInfo: {
       status: o.status,
@@ -60,13 +67,21 @@ export function provisioningLog(rng: Rng, tenantId: string, job: JobRecord, sp: 
     },
     provisioningSteps: [
       { name: "EntryImportAdd", provisioningStepType: "import", status: "success", description: `Received ${p.kind} '${name}' change of type (Add) from ${srcName}`, details: {} },
-      { name: "EntrySynchronizationScoping", provisioningStepType: "scoping", status: "success", description: `Determine if ${p.kind} in scope by evaluating against each scoping filter`, details: { Assigned: "True", IsActive: "True" } },
-      { name: "EntrySynchronizationAdd", provisioningStepType: "matching", status: "success", description: `${p.kind} '${name}' will be ${o.action === "create" ? "created" : "checked"} in ${dstName}`, details: {} },
       {
-        name: o.status === "skipped" ? "EntrySynchronizationSkip" : "EntryExportAdd",
+        name: "EntrySynchronizationScoping",
+        provisioningStepType: "scoping",
+        status: o.outOfScope ? "skipped" : "success",
+        description: o.outOfScope ? `${p.kind} '${name}' is out of scope: ${o.reason ?? "it does not satisfy the scoping filter"}` : `Determine if ${p.kind} in scope by evaluating against each scoping filter`,
+        details: { Assigned: "True", IsActive: "True", ScopeEvaluationResult: o.outOfScope ? "False" : "True" },
+      },
+      { name: "EntrySynchronizationAdd", provisioningStepType: "matching", status: o.outOfScope ? "skipped" : "success", description: `${p.kind} '${name}' will be ${o.action === "create" ? "created" : o.action === "update" ? "updated" : "checked"} in ${dstName}`, details: {} },
+      {
+        name: o.status === "skipped" ? "EntrySynchronizationSkip" : o.action === "update" ? "EntryExportUpdate" : "EntryExportAdd",
         provisioningStepType: "export",
         status: exportStatus,
-        description: o.status === "success" ? `${p.kind} '${name}' was created in ${dstName}` : o.status === "skipped" ? `The state of the ${p.kind.toLowerCase()} in both the source and target systems already match.` : `Failed to create ${p.kind} '${name}' in ${dstName}`,
+        description: o.status === "success"
+          ? `${p.kind} '${name}' was ${o.action === "update" ? "updated" : "created"} in ${dstName}`
+          : o.status === "skipped" ? (o.reason ?? `The state of the ${p.kind.toLowerCase()} in both the source and target systems already match.`) : `Failed to create ${p.kind} '${name}' in ${dstName}`,
         details: { ReportableIdentifier: name },
       },
     ],

@@ -55,6 +55,7 @@ const ENTRA_USER: Attr[] = [
   ["objectId", "String", { anchor: true }], ["userPrincipalName", "String"], ["mail", "String"],
   ["mailNickname", "String"], ["displayName", "String"], ["givenName", "String"], ["surname", "String"],
   ["jobTitle", "String"], ["accountEnabled", "Boolean"], ["manager", "Reference", { ref: "User" }],
+  ["IsSoftDeleted", "Boolean"],
 ];
 const ENTRA_GROUP: Attr[] = [
   ["objectId", "String", { anchor: true }], ["displayName", "String"], ["mailNickname", "String"],

@@ -19,6 +19,8 @@ export interface JobRecord {
   schema: Record<string, unknown>;
   /** Principal ids already exported to the target (drives create vs. redundant-export records). */
   provisioned: string[];
+  /** Target attribute values last exported per principal id (drives update records after a mapping change). */
+  exported?: Record<string, Record<string, string>>;
   requiredKeys: string[];
   targetDirectory: string;
   factoryTag: string;

@@ -4,6 +4,7 @@ import { created, noContent, odataContext, ok, RequestContext } from "../context
 import { DirectoryType, Entity } from "../entities";
 import { asObject, assertKnownProperties, badRequest, GraphError } from "../errors";
 import { Router } from "../router";
+import { schemaProblems } from "../schema-mapping";
 import { Services, SYNC_READ, SYNC_WRITE } from "../services";
 import { JobRecord, jobEntity, newJobStatus, NO_SCHEDULE } from "../sync-store";
 import { lookup } from "./directory-objects";
@@ -59,6 +60,11 @@ function validateSchema(body: Record<string, unknown>): Record<string, unknown> 
   }
   for (const rule of body.synchronizationRules as Record<string, unknown>[]) {
     if (!rule || typeof rule !== "object" || typeof rule.id !== "string") throw badRequest("Every synchronizationRule needs a string 'id'.");
+  }
+  const problems = schemaProblems(body);
+  if (problems.length) {
+    const more = problems.length > 1 ? ` (and ${problems.length - 1} more problem${problems.length > 2 ? "s" : ""}; see details)` : "";
+    throw badRequest(`The synchronization schema is not valid: ${problems[0].target}: ${problems[0].message}${more}`, problems);
   }
   return body;
 }
@@ -209,7 +215,10 @@ export function registerSynchronizationRoutes(router: Router, s: Services): void
         for (const sc of scopes) if (!RESET_SCOPES.has(sc)) throw badRequest(`The value '${sc}' is not a valid 'microsoft.graph.synchronizationJobRestartScope' member.`);
       }
       const full = scopes.has("Full");
-      if (full || scopes.has("ConnectorDataStore") || scopes.has("Watermark")) job.provisioned = [];
+      if (full || scopes.has("ConnectorDataStore") || scopes.has("Watermark")) {
+        job.provisioned = [];
+        job.exported = {};
+      }
       if (full || scopes.has("Escrows")) job.status.escrowsPruned = true;
       if (full || scopes.has("QuarantineState")) job.status.countSuccessiveCompleteFailures = 0;
       job.fullSyncPending = true;

@@ -161,6 +161,8 @@ describe("synchronization: templates, jobs, credentials, schema, on-demand, logs
     const schema = (await h.call("GET", `${sync(ids.spId)}/jobs/${jobId}/schema`)).body;
     expect(schema.synchronizationRules[0].objectMappings.length).toBe(2);
     const { "@odata.context": _ctx, ...clean } = schema;
+    // A new target attribute must first be defined on the target directory's object (as in Graph).
+    clean.directories[1].objects[0].attributes.push({ ...clean.directories[1].objects[0].attributes[1], name: "nickName" });
     clean.synchronizationRules[0].objectMappings[0].attributeMappings.push({ targetAttributeName: "nickName", source: { type: "Constant", name: "x", expression: "\"x\"", parameters: [] }, defaultValue: null, exportMissingReferences: false, flowBehavior: "FlowWhenChanged", flowType: "Always", matchingPriority: 0 });
     expect((await h.call("PUT", `${sync(ids.spId)}/jobs/${jobId}/schema`, clean)).status).toBe(204);
     const after = (await h.call("GET", `${sync(ids.spId)}/jobs/${jobId}/schema`)).body;
