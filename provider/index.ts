@@ -4,6 +4,9 @@ export { GalleryApplication, type GalleryApplicationArgs } from "./resources/gal
 export { ProvisioningSecrets, type ProvisioningSecretsArgs } from "./resources/provisioning-secrets";
 export { ProvisioningJob, type ProvisioningJobArgs, type JobStatusSummary } from "./resources/provisioning-job";
 export { ProvisionedApplication, type ProvisionedApplicationArgs } from "./resources/provisioned-application";
+export { ProvisionOnDemand, type ProvisionOnDemandArgs, type ProvisionOnDemandSubjectResult } from "./resources/provision-on-demand";
+export * from "./functions";
+export { loadFleet, declareFleet, FleetFileError, type FleetInstance, type CredentialRef } from "./fleet";
 
 /**
  * Short, stable ids of resource kinds, as stored in every resource's serialized provider (kept
@@ -13,6 +16,7 @@ const KINDS: Record<string, string> = {
   app: "./resources/gallery-application",
   secrets: "./resources/provisioning-secrets",
   job: "./resources/provisioning-job",
+  pod: "./resources/provision-on-demand",
 };
 
 /**
