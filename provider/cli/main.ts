@@ -30,6 +30,18 @@ program
     process.exitCode = await runDemo(args);
   });
 
+// Monitoring (status, wait, logs, report) and provision on demand; each module loads on use.
+for (const [name, description, factory] of [
+  ["status", "show the status of provisioning jobs (a stack's, or given service principals')", () => require("./status").statusCommand()],
+  ["wait", "wait until every job is healthy or quarantined; non-zero exit naming the apps that are not healthy", () => require("./wait").waitCommand()],
+  ["logs", "list provisioning log records by job, service principal, status and time", () => require("./logs").logsCommand()],
+  ["provision", "provision one user or group on demand and print Graph's per-step result", () => require("./provision").provisionCommand()],
+  ["report", "write a self-contained HTML fleet report", () => require("./report").reportCommand()],
+] as const) {
+  if (process.argv[2] === name) program.addCommand(factory());
+  else program.command(name).description(description).allowUnknownOption(true).helpOption(false).argument("[args...]");
+}
+
 program.parseAsync(process.argv).catch((err: unknown) => {
   process.stderr.write(`entra-provisioning: ${err instanceof Error ? err.message : String(err)}\n`);
   process.exitCode = 1;
