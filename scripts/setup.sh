@@ -43,4 +43,15 @@ ln -sfn "$bin_dir" .tools/bin
 #    package (never a symlink: the dynamic-provider shim must resolve it under node_modules).
 refresh_program_deps
 
+# 5. (monitoring tests) Headless Chromium, which test/monitoring opens the HTML fleet report in.
+#    Installed only when missing and apt is available; a failure here does not fail setup (those
+#    tests then report chromium as missing).
+if ! command -v chromium >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then
+  step "installing chromium (headless browser for the report test)"
+  sudo_cmd=""
+  if [ "$(id -u)" != "0" ] && command -v sudo >/dev/null 2>&1; then sudo_cmd="sudo -n"; fi
+  { $sudo_cmd apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends chromium >/dev/null; } ||
+    echo "warning: could not install chromium; the report rendering test will fail until it is installed" >&2
+fi
+
 step "setup done in $(( $(date +%s) - start ))s — $(.tools/bin/pulumi version)"
