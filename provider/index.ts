@@ -4,6 +4,9 @@ export { GalleryApplication, type GalleryApplicationArgs } from "./resources/gal
 export { ProvisioningSecrets, type ProvisioningSecretsArgs } from "./resources/provisioning-secrets";
 export { ProvisioningJob, type ProvisioningJobArgs, type JobStatusSummary } from "./resources/provisioning-job";
 export { ProvisionedApplication, type ProvisionedApplicationArgs } from "./resources/provisioned-application";
+export {
+  ProvisioningSchema, type ProvisioningSchemaArgs, type SchemaSpec, type ObjectMappingSpec, type AttributeMappingSpec, type ScopeGroupSpec, type ScopeClauseSpec,
+} from "./resources/provisioning-schema";
 export { ProvisionOnDemand, type ProvisionOnDemandArgs, type ProvisionOnDemandSubjectResult } from "./resources/provision-on-demand";
 export * from "./functions";
 export { loadFleet, declareFleet, FleetFileError, type FleetInstance, type CredentialRef } from "./fleet";
@@ -16,6 +19,7 @@ const KINDS: Record<string, string> = {
   app: "./resources/gallery-application",
   secrets: "./resources/provisioning-secrets",
   job: "./resources/provisioning-job",
+  schema: "./resources/provisioning-schema",
   pod: "./resources/provision-on-demand",
 };
 
