@@ -1,40 +1,248 @@
-// `entra-provisioning demo`: the README's demo. Runs a Pulumi program through the project's
-// pulumi binary with a local file backend. (Foundation stage: the smoke program.)
-import { spawnSync } from "node:child_process";
+// `entra-provisioning demo` (the README's `npm run demo`): the root Pulumi.yaml stack — the
+// examples/fleet program — converged against a local Graph emulator over HTTPS with realistic
+// latency and replication lag; job status converging; drift made through Graph caught by
+// `pulumi preview --refresh --expect-no-changes` and corrected; a summary.
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
+import { parseArgs } from "node:util";
+import { startEmulator, type RunningEmulator } from "../../emulator";
+import { endpoints, getGraphClient, loadGraphSettings, type GraphClient } from "../graph";
+import { runPulumi, type OutputMode } from "./pulumi-run";
 
 const repoRoot = path.resolve(__dirname, "..", "..", "..");
+const pulumiBin = path.join(repoRoot, ".tools", "bin", "pulumi");
+const FLEET_SECRETS = ["zoomToken", "dropboxToken", "snowflakeToken", "atlassianToken", "awsClientSecret", "awsSecretToken"];
 
-function pulumi(args: string[], cwd: string, env: NodeJS.ProcessEnv): number {
-  process.stdout.write(`\n$ pulumi ${args.join(" ")}\n`);
-  const result = spawnSync(path.join(repoRoot, ".tools", "bin", "pulumi"), args, { cwd, env, stdio: "inherit" });
-  return result.status ?? 1;
+const HELP = `usage: npm run demo -- [options]
+  --instances N          fleet size (default 200, at most 200: the entries of examples/fleet/fleet.yaml)
+  --latency-ms MS        emulator latency (default 40)
+  --replication-lag-ms MS  emulator replication lag (default 2000)
+  --keep-running         leave the emulator and the stack running at the end (Ctrl-C stops)
+  --destroy              run pulumi destroy at the end`;
+
+const say = (text: string) => process.stdout.write(`\n\x1b[1m${text}\x1b[0m\n`);
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+export async function runDemo(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      instances: { type: "string", default: "200" },
+      "latency-ms": { type: "string", default: "40" },
+      "replication-lag-ms": { type: "string", default: "2000" },
+      "keep-running": { type: "boolean", default: false },
+      destroy: { type: "boolean", default: false },
+      help: { type: "boolean", default: false },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(`${HELP}\n`);
+    return 0;
+  }
+  const instances = Number(values.instances);
+  if (!Number.isInteger(instances) || instances < 1 || instances > 200) throw new Error(`--instances must be an integer from 1 to 200, got "${values.instances}"`);
+  const started = Date.now();
+  const phases: [string, number][] = [];
+  const timed = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
+    const t = Date.now();
+    const result = await fn();
+    phases.push([name, Date.now() - t]);
+    return result;
+  };
+
+  say(`1/6  Starting the Graph emulator (HTTPS, ${values["latency-ms"]} ms latency, up to ${values["replication-lag-ms"]} ms replication lag)`);
+  const emu = await startEmulator({
+    latencyMs: Number(values["latency-ms"]),
+    replicationLagMs: Number(values["replication-lag-ms"]),
+    cycleIntervalMs: 2000,
+    seed: 2026,
+  });
+  process.stdout.write(`  Graph: ${emu.graphUrl}/v1.0   token endpoint: ${emu.authorityHost}/${emu.tenantId}/oauth2/v2.0/token\n`);
+  const stopEmulator = async () => {
+    await emu.close();
+  };
+
+  try {
+    const env = demoEnv();
+    const pulumi = (args: string[], mode?: OutputMode) => runPulumi(pulumiBin, args, repoRoot, env, mode);
+    const graph = graphClientFor(emu);
+
+    say(`2/6  Creating the local stack "demo" (file backend in .tools/demo) with the emulator's settings`);
+    await configureStack(pulumi, emu, instances);
+
+    const total = instances * 4 + 1; // app, secrets, job and their component per instance, plus the stack
+    say(`3/6  pulumi up: ${instances} gallery app instances (application + secrets + job each)`);
+    const up = await timed("pulumi up (create)", () => pulumi(["up", "--yes", "--skip-preview", "--stack", "demo"], { expected: total }));
+    if (up.code !== 0) return fail("pulumi up failed", up.lines);
+    printSummaryLines(up.lines);
+
+    say("4/6  Provisioning jobs converging (job status read through Graph)");
+    await timed("jobs reach Active", () => watchJobs(emu, instances));
+
+    say("5/6  Out-of-band changes made through Graph, as an admin in the portal would");
+    const drift = await makeDrift(graph, emu);
+    for (const line of drift) process.stdout.write(`  - ${line}\n`);
+    const preview = await timed("drift check (preview --refresh)", () =>
+      pulumi(["preview", "--refresh", "--expect-no-changes", "--stack", "demo"], "quiet"),
+    );
+    const changed = preview.lines.filter((l) => /^\s*[~+-]{1,2}\s+pulumi-nodejs:dynamic\/entra/.test(l) && /\b(update|create|replace|delete)\b/.test(l));
+    for (const l of changed) process.stdout.write(`  ${l.trim()}\n`);
+    process.stdout.write(`  pulumi preview exit code: ${preview.code} (${preview.code === 7 ? "7 = drift detected" : "unexpected"})\n`);
+    if (preview.code !== 7) return fail("the drift check did not report the drift", preview.lines);
+
+    say("6/6  pulumi up --refresh: restoring the declared state");
+    const fix = await timed("pulumi up --refresh (correct)", () => pulumi(["up", "--refresh", "--yes", "--skip-preview", "--stack", "demo"], "quiet"));
+    if (fix.code !== 0) return fail("pulumi up --refresh failed", fix.lines);
+    const clean = await timed("drift check after correction", () => pulumi(["preview", "--refresh", "--expect-no-changes", "--stack", "demo"], "quiet"));
+    process.stdout.write(`  drift check after correction: exit ${clean.code} (${clean.code === 0 ? "clean" : "still differs"})\n`);
+
+    if (values.destroy) {
+      say("pulumi destroy");
+      const destroy = await timed("pulumi destroy", () => pulumi(["destroy", "--yes", "--skip-preview", "--stack", "demo"], { expected: total }));
+      if (destroy.code !== 0) return fail("pulumi destroy failed", destroy.lines);
+    }
+
+    const stats = await emulatorStats(emu);
+    say("Summary");
+    process.stdout.write(`  instances:             ${instances} (${instances * 3} Graph objects managed: app, secrets, job)\n`);
+    process.stdout.write(`  Graph requests:        ${stats.total} (${(stats.total / instances).toFixed(1)} per instance, all phases), ${stats.throttled} throttled\n`);
+    process.stdout.write(`  drift caught:          ${drift.length} of ${drift.length} changes, corrected by one pulumi up --refresh\n`);
+    for (const [name, ms] of phases) process.stdout.write(`  ${name.padEnd(32)} ${seconds(ms)}\n`);
+    process.stdout.write(`  total:                 ${seconds(Date.now() - started)}\n`);
+    if (clean.code !== 0) return 1;
+
+    if (values["keep-running"]) {
+      say("The emulator keeps running (Ctrl-C to stop). Use the stack with:");
+      process.stdout.write(`  source scripts/lib.sh && root=$PWD && pulumi_offline_env\n  export PULUMI_BACKEND_URL=${env.PULUMI_BACKEND_URL}\n  .tools/bin/pulumi stack select demo && .tools/bin/pulumi preview --refresh\n`);
+      await new Promise<void>((resolve) => {
+        process.once("SIGINT", resolve);
+        process.once("SIGTERM", resolve);
+      });
+    }
+    return 0;
+  } finally {
+    await stopEmulator();
+    process.stdout.write("  emulator stopped\n");
+  }
 }
 
-export async function runDemo(_args: string[]): Promise<number> {
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "entra-demo-"));
-  const program = path.join(tmp, "program");
-  fs.cpSync(path.join(repoRoot, "test", "fixtures", "smoke"), program, { recursive: true });
-  fs.symlinkSync(path.join(repoRoot, "node_modules"), path.join(program, "node_modules"));
-  const env = {
+function demoEnv(): NodeJS.ProcessEnv {
+  const stateDir = path.join(repoRoot, ".tools", "demo", "state");
+  fs.rmSync(path.join(repoRoot, ".tools", "demo"), { recursive: true, force: true });
+  fs.mkdirSync(stateDir, { recursive: true });
+  fs.rmSync(path.join(repoRoot, "Pulumi.demo.yaml"), { force: true });
+  return {
     ...process.env,
-    PULUMI_BACKEND_URL: `file://${path.join(tmp, "state")}`,
-    PULUMI_CONFIG_PASSPHRASE: process.env.PULUMI_CONFIG_PASSPHRASE ?? "demo",
+    PATH: `${path.dirname(pulumiBin)}${path.delimiter}${process.env.PATH ?? ""}`,
+    PULUMI_BACKEND_URL: `file://${stateDir}`,
+    PULUMI_HOME: process.env.PULUMI_HOME ?? path.join(repoRoot, ".tools", "pulumi-home"),
+    PULUMI_CONFIG_PASSPHRASE: process.env.PULUMI_CONFIG_PASSPHRASE ?? "local-demo-passphrase",
+    PULUMI_SKIP_UPDATE_CHECK: "true",
+    PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+    // The fleet program is type-checked by `npm test`; the demo only needs it transpiled.
+    PULUMI_NODEJS_TRANSPILE_ONLY: "true",
   };
-  fs.mkdirSync(path.join(tmp, "state"));
-  const steps: string[][] = [
-    ["stack", "init", "demo"],
-    ["config", "set", "journal", path.join(tmp, "journal.log")],
-    ["up", "--yes", "--skip-preview"],
-    ["preview", "--expect-no-changes"],
-    ["destroy", "--yes", "--skip-preview"],
-  ];
-  for (const step of steps) {
-    const code = pulumi([...step, "--non-interactive"], program, env);
-    if (code !== 0) return code;
+}
+
+type Pulumi = (args: string[], mode?: OutputMode) => ReturnType<typeof runPulumi>;
+
+async function configureStack(pulumi: Pulumi, emu: RunningEmulator, instances: number): Promise<void> {
+  const init = await pulumi(["stack", "init", "demo"]);
+  if (init.code !== 0) throw new Error(`pulumi stack init failed:\n${init.lines.join("\n")}`);
+  const plain = {
+    "entra:graphEndpoint": emu.graphUrl,
+    "entra:authorityHost": emu.authorityHost,
+    "entra:tenantId": emu.tenantId,
+    "entra:clientId": emu.clientId,
+    "entra:caFile": emu.caFile ?? "",
+    "fleet:limit": String(instances),
+  };
+  const secrets: Record<string, string> = { "entra:clientSecret": emu.clientSecret };
+  for (const key of FLEET_SECRETS) secrets[`fleet:${key}`] = `demo-${key}-${emu.tenantId.slice(0, 8)}`;
+  const args = ["config", "set-all", "--stack", "demo"];
+  for (const [k, v] of Object.entries(plain)) args.push("--plaintext", `${k}=${v}`);
+  for (const [k, v] of Object.entries(secrets)) args.push("--secret", `${k}=${v}`);
+  const set = await pulumi(args);
+  if (set.code !== 0) throw new Error("pulumi config set-all failed (see above)");
+  process.stdout.write(`  ${Object.keys(plain).length + Object.keys(secrets).length} config values set (${Object.keys(secrets).length} as encrypted secrets)\n`);
+}
+
+function graphClientFor(emu: RunningEmulator): GraphClient {
+  return getGraphClient(
+    loadGraphSettings(
+      {
+        "entra:graphEndpoint": emu.graphUrl,
+        "entra:authorityHost": emu.authorityHost,
+        "entra:tenantId": emu.tenantId,
+        "entra:clientId": emu.clientId,
+        "entra:clientSecret": emu.clientSecret,
+        "entra:caFile": emu.caFile,
+      },
+      {},
+    ),
+  );
+}
+
+interface JobRow {
+  id: string;
+  servicePrincipalId: string;
+  status: string;
+  scheduleState: string;
+}
+
+async function emulatorState(emu: RunningEmulator): Promise<{ jobs: { items: JobRow[] }; applications: { ids: string[] } }> {
+  const res = await fetchAdmin(emu, "/state");
+  return res as { jobs: { items: JobRow[] }; applications: { ids: string[] } };
+}
+
+async function emulatorStats(emu: RunningEmulator): Promise<{ total: number; throttled: number }> {
+  const stats = (await fetchAdmin(emu, "/stats")) as { total: number; requests: { status: number; count: number }[] };
+  return { total: stats.total, throttled: stats.requests.filter((r) => r.status === 429).reduce((n, r) => n + r.count, 0) };
+}
+
+async function fetchAdmin(emu: RunningEmulator, route: string): Promise<unknown> {
+  const { Agent, request } = await import("undici");
+  const ca = emu.caFile ? fs.readFileSync(emu.caFile, "utf8") : undefined;
+  const dispatcher = new Agent({ connect: { ca } });
+  try {
+    const res = await request(`${emu.adminUrl}${route}`, { dispatcher });
+    return await res.body.json();
+  } finally {
+    await dispatcher.close();
   }
-  fs.rmSync(tmp, { recursive: true, force: true });
-  return 0;
+}
+
+/** Prints job status counts until every job is Active (or a minute passes). */
+async function watchJobs(emu: RunningEmulator, instances: number): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const { jobs } = await emulatorState(emu);
+    const counts = new Map<string, number>();
+    for (const j of jobs.items) counts.set(j.status, (counts.get(j.status) ?? 0) + 1);
+    const text = [...counts].map(([code, n]) => `${code} ${n}`).join(" · ");
+    process.stdout.write(`  jobs: ${text}\n`);
+    if ((counts.get("Active") ?? 0) === instances || Date.now() > deadline) return;
+    await new Promise((r) => setTimeout(r, 2000));
+  }
+}
+
+/** Renames one application and pauses another instance's job; returns what was done. */
+async function makeDrift(graph: GraphClient, emu: RunningEmulator): Promise<string[]> {
+  const { jobs } = await emulatorState(emu);
+  const [a, b] = jobs.items;
+  const sp = (await graph.get<{ appId: string; displayName: string }>({ endpoint: endpoints.servicePrincipal, params: { spId: a.servicePrincipalId } })).body;
+  const app = (await graph.get<{ id: string }>({ endpoint: endpoints.applicationByAppId, params: { appId: sp.appId } })).body;
+  await graph.patch({ endpoint: endpoints.application, params: { appObjectId: app.id }, body: { displayName: `${sp.displayName} (renamed in portal)` } });
+  await graph.post({ endpoint: endpoints.jobPause, params: { spId: b.servicePrincipalId, jobId: b.id } });
+  return [`renamed application "${sp.displayName}" (PATCH /applications/${app.id})`, `paused provisioning job ${b.id} (POST …/jobs/{id}/pause)`];
+}
+
+function printSummaryLines(lines: string[]): void {
+  const i = lines.findIndex((l) => /^Resources:/.test(l.trim()));
+  if (i >= 0) for (const l of lines.slice(i, i + 6)) if (l.trim()) process.stdout.write(`  ${l.trim()}\n`);
+}
+
+function fail(what: string, lines: string[]): number {
+  process.stderr.write(`\ndemo: ${what}. Last output:\n${lines.slice(-30).join("\n")}\n`);
+  return 1;
 }

@@ -4,7 +4,7 @@ import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { createOnce, endpoints, untilVisible } from "../graph";
 import { unlessGone } from "./gone";
-import { Checker, isUnknown } from "./inputs";
+import { Checker, isUnknown, withoutDefaults } from "./inputs";
 import { graph, operationTimeoutMs } from "./runtime";
 import { defineProvider } from "./define";
 import { shimProvider } from "./shim";
@@ -165,7 +165,8 @@ export const provider = defineProvider({
     if (news.template !== olds.template) {
       changes = true;
       // A different spelling of the same template (name vs id) is not a new instance.
-      if (isUnknown(news.template) || (await resolveTemplate(news.template)).id !== olds.templateId) {
+      // Unknown during preview: "may change", not a replacement (see immutableChange).
+      if (!isUnknown(news.template) && (await resolveTemplate(news.template)).id !== olds.templateId) {
         replaces.push("template");
       }
     }
@@ -232,12 +233,10 @@ async function spTags(spId: string): Promise<string[]> {
 }
 
 function inputsOf(state: AppState): Record<string, unknown> {
-  return {
-    template: state.template,
-    displayName: state.displayName,
-    permanentlyDeleteOnDestroy: state.permanentlyDeleteOnDestroy,
-    marker: state.marker,
-  };
+  return withoutDefaults(
+    { template: state.template, displayName: state.displayName, permanentlyDeleteOnDestroy: state.permanentlyDeleteOnDestroy, marker: state.marker },
+    { permanentlyDeleteOnDestroy: false },
+  );
 }
 
 /** Reads state written by any earlier version of this resource. */

@@ -144,3 +144,25 @@ export function sameMap(a: Record<string, unknown> | undefined, b: Record<string
   const kb = Object.keys(b ?? {});
   return ka.length === kb.length && ka.every((k) => (a ?? {})[k] === (b ?? {})[k]);
 }
+
+/**
+ * How a change of an immutable input shows in diff. During preview, the outputs of a resource
+ * that is about to be updated are unknown to its dependents (dynamic providers cannot preview an
+ * update), so an unknown value only means "may change": report an update, not a replacement.
+ * When the value is known (during `up`), a real change replaces.
+ */
+export function immutableChange<O extends object>(olds: O, news: Record<string, unknown>, key: keyof O & string): "replace" | "maybe" | "none" {
+  if (isUnknown(news[key])) return "maybe";
+  return news[key] !== olds[key] ? "replace" : "none";
+}
+
+/** Inputs for read(): live values, minus those equal to their default (the user rarely sets them). */
+export function withoutDefaults<T extends object>(inputs: T, defaults: Partial<T>): Partial<T> {
+  const out: Partial<T> = {};
+  for (const [k, v] of Object.entries(inputs) as [keyof T, T[keyof T]][]) {
+    const d = defaults[k];
+    const isDefault = d !== undefined && (typeof d === "object" ? JSON.stringify(d) === JSON.stringify(v) : d === v);
+    if (!isDefault && v !== undefined) out[k] = v;
+  }
+  return out;
+}

@@ -3,7 +3,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { createOnce, endpoints, isGraphError, serializeBy } from "../graph";
 import { unlessGone } from "./gone";
-import { Checker, isUnknown, sameMap } from "./inputs";
+import { Checker, immutableChange, isUnknown, sameMap, withoutDefaults } from "./inputs";
 import { graph } from "./runtime";
 import { defineProvider } from "./define";
 import { shimProvider } from "./shim";
@@ -43,6 +43,8 @@ interface JobState {
   settings: Record<string, string>;
   restartTrigger?: string;
   restartScope: string;
+  /** Whether the program set templateId (read reports it as an input only then). */
+  templateIdGiven?: boolean;
   scheduleState: string;
   status: JobStatusSummary;
 }
@@ -101,14 +103,21 @@ function summarize(job: GraphJob): JobStatusSummary {
   return summary;
 }
 
-async function getJob(spId: string, jobId: string): Promise<GraphJob> {
-  return (await graph().get<GraphJob>({ endpoint: endpoints.job, params: { spId, jobId } })).body;
+/**
+ * `fresh`: the job (or its service principal) was created moments ago, so a 404 from a replica
+ * that has not caught up is retried. Never set when probing for existence (read, delete).
+ */
+type Fresh = { consistency?: "retry-not-found" };
+const FRESH: Fresh = { consistency: "retry-not-found" };
+
+async function getJob(spId: string, jobId: string, fresh: Fresh = {}): Promise<GraphJob> {
+  return (await graph().get<GraphJob>({ endpoint: endpoints.job, params: { spId, jobId }, ...fresh })).body;
 }
 
 /** Validates the saved credentials; a rejection names the key Graph complained about. */
-async function validate(spId: string, jobId: string): Promise<void> {
+async function validate(spId: string, jobId: string, fresh: Fresh = {}): Promise<void> {
   try {
-    await graph().post({ endpoint: endpoints.jobValidateCredentials, params: { spId, jobId }, body: { useSavedCredentials: true } });
+    await graph().post({ endpoint: endpoints.jobValidateCredentials, params: { spId, jobId }, body: { useSavedCredentials: true }, ...fresh });
   } catch (e) {
     if (!isGraphError(e, "GRAPH_BAD_REQUEST")) throw e;
     throw new Error(
@@ -118,18 +127,19 @@ async function validate(spId: string, jobId: string): Promise<void> {
   }
 }
 
-const start = (spId: string, jobId: string) => graph().post({ endpoint: endpoints.jobStart, params: { spId, jobId } });
+const start = (spId: string, jobId: string, fresh: Fresh = {}) => graph().post({ endpoint: endpoints.jobStart, params: { spId, jobId }, ...fresh });
 const pause = (spId: string, jobId: string) => graph().post({ endpoint: endpoints.jobPause, params: { spId, jobId } });
 
-async function applySettings(spId: string, jobId: string, settings: Record<string, string>): Promise<void> {
+async function applySettings(spId: string, jobId: string, settings: Record<string, string>, fresh: Fresh = {}): Promise<void> {
   // The collection is replaced by PATCH, so keep settings someone else manages.
-  const live = (await getJob(spId, jobId)).synchronizationJobSettings ?? [];
+  const live = (await getJob(spId, jobId, fresh)).synchronizationJobSettings ?? [];
   const merged = new Map(live.map((s) => [s.name, s.value]));
   for (const [name, value] of Object.entries(settings)) merged.set(name, value);
   await graph().patch({
     endpoint: endpoints.job,
     params: { spId, jobId },
     body: { synchronizationJobSettings: [...merged].map(([name, value]) => ({ name, value })) },
+    ...fresh,
   });
 }
 
@@ -143,6 +153,7 @@ function desired(inputs: Record<string, unknown>, templateId: string): Omit<JobS
     settings: (inputs.settings as Record<string, string> | undefined) ?? {},
     restartTrigger: inputs.restartTrigger as string | undefined,
     restartScope: (inputs.restartScope as string | undefined) ?? DEFAULT_RESTART_SCOPE,
+    templateIdGiven: inputs.templateId !== undefined,
   };
 }
 
@@ -174,11 +185,12 @@ export const provider = defineProvider({
   },
 
   async diff(_id, olds: JobState, news) {
-    const replaces: string[] = [];
-    if (news.servicePrincipalId !== olds.servicePrincipalId) replaces.push("servicePrincipalId");
-    if (news.templateId !== undefined && news.templateId !== olds.templateId) replaces.push("templateId");
+    const sp = immutableChange(olds, news, "servicePrincipalId");
+    const template = news.templateId === undefined ? "none" : immutableChange(olds, news, "templateId");
+    const replaces = [...(sp === "replace" ? ["servicePrincipalId"] : []), ...(template === "replace" ? ["templateId"] : [])];
     const changes =
-      replaces.length > 0 ||
+      sp !== "none" ||
+      template !== "none" ||
       (news.enabled ?? true) !== olds.enabled ||
       (news.validateCredentials ?? true) !== olds.validateCredentials ||
       !sameMap(news.settings ?? {}, olds.settings) ||
@@ -213,10 +225,10 @@ export const provider = defineProvider({
       const want = desired(inputs, templateId);
       let scheduleState = job.schedule?.state ?? "Disabled";
       try {
-        if (Object.keys(want.settings).length) await applySettings(spId, job.id, want.settings);
+        if (Object.keys(want.settings).length) await applySettings(spId, job.id, want.settings, FRESH);
         if (want.enabled) {
-          if (want.validateCredentials) await validate(spId, job.id);
-          await start(spId, job.id);
+          if (want.validateCredentials) await validate(spId, job.id, FRESH);
+          await start(spId, job.id, FRESH);
           scheduleState = "Active";
         }
       } catch (e) {
@@ -253,8 +265,9 @@ export const provider = defineProvider({
       scheduleState,
       status: summarize(job),
     };
-    const { stateVersion: _v, scheduleState: _s, status: _st, ...inputs } = state;
-    return { id, props: state, inputs };
+    const { stateVersion: _v, scheduleState: _s, status: _st, templateId: _t, templateIdGiven: _g, ...declared } = state;
+    const inputs = withoutDefaults(declared, { enabled: true, validateCredentials: true, settings: {}, restartScope: DEFAULT_RESTART_SCOPE });
+    return { id, props: state, inputs: { ...inputs, ...(props.templateIdGiven ? { templateId: job.templateId } : {}) } };
   },
 
   async update(id, olds: JobState, news) {

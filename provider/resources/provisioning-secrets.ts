@@ -3,7 +3,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { endpoints, serializeBy, waitFor } from "../graph";
 import { unlessGone } from "./gone";
-import { Checker, closest, isUnknown, sameMap } from "./inputs";
+import { Checker, closest, immutableChange, isUnknown, sameMap } from "./inputs";
 import { graph, operationTimeoutMs } from "./runtime";
 import { MASKED, SECRET_BEARING_KEYS, SYNCHRONIZATION_SECRET_KEYS } from "./secret-keys";
 import { defineProvider } from "./define";
@@ -42,8 +42,13 @@ async function putSecrets(spId: string, credentials: Record<string, string>, jus
   });
 }
 
-async function readSecrets(spId: string): Promise<Map<string, string>> {
-  const res = await graph().get<{ value: KeyValue[] }>({ endpoint: endpoints.secrets, params: { spId } });
+/** `justWritten`: we just saved to this service principal, so a 404 is a replica that has not caught up. */
+async function readSecrets(spId: string, justWritten = false): Promise<Map<string, string>> {
+  const res = await graph().get<{ value: KeyValue[] }>({
+    endpoint: endpoints.secrets,
+    params: { spId },
+    consistency: justWritten ? "retry-not-found" : undefined,
+  });
   return new Map((res.body?.value ?? []).map((kv) => [kv.key, kv.value]));
 }
 
@@ -53,7 +58,7 @@ async function save(spId: string, credentials: Record<string, string>): Promise<
     await putSecrets(spId, credentials, true);
     await waitFor(
       async () => {
-        const live = await readSecrets(spId);
+        const live = await readSecrets(spId, true);
         return Object.keys(credentials).every((k) => live.has(k)) ? true : undefined;
       },
       { timeoutMs: operationTimeoutMs(), description: `the secrets of service principal ${spId} to show every key` },
@@ -86,8 +91,9 @@ export const provider = defineProvider({
   },
 
   async diff(_id, olds: SecretsState, news) {
-    const replaces = news.servicePrincipalId !== olds.servicePrincipalId ? ["servicePrincipalId"] : [];
-    const changes = replaces.length > 0 || isUnknown(news.credentials) || !sameMap(olds.credentials, news.credentials);
+    const sp = immutableChange(olds, news, "servicePrincipalId");
+    const replaces = sp === "replace" ? ["servicePrincipalId"] : [];
+    const changes = sp !== "none" || isUnknown(news.credentials) || !sameMap(olds.credentials, news.credentials);
     return { changes, replaces, deleteBeforeReplace: true };
   },
 
