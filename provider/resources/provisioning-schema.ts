@@ -98,7 +98,7 @@ export const provider = defineProvider({
     else checkSpecStatic(c, news.mappings);
     // With the job known (it exists already), check names against its template's default schema;
     // otherwise create checks them before writing anything.
-    if (spId !== undefined && jobId !== undefined && c.failures.length === 0 && !isUnknown(news.mappings)) {
+    if (spId !== undefined && jobId !== undefined && news.mappings !== null && typeof news.mappings === "object" && !isUnknown(news.mappings)) {
       const templateId = await unlessGone(() => templateOf(spId, jobId));
       if (!templateId) c.fail("jobId", `service principal ${spId} has no synchronization job ${jobId}; pass ProvisioningJob.jobId.`);
       else checkSpecAgainst(c, news.mappings as SchemaSpec, await defaultSchema(spId, templateId.value));

@@ -2,6 +2,7 @@
 // attribute mappings"): function calls, [attribute] references, "string" constants and bare
 // numbers. Pure (no Pulumi, no I/O): ProvisioningSchema's check() validates with it and the
 // Graph emulator evaluates with it.
+import { closest } from "./inputs";
 
 export type ExprNode =
   | { kind: "attribute"; name: string }
@@ -125,7 +126,8 @@ export function parseExpression(text: string): ExprNode {
     const name = functionByLower.get(ident[0].toLowerCase());
     if (!name) {
       i = start;
-      return fail(`unknown function '${ident[0]}' (known: ${Object.keys(FUNCTIONS).join(", ")})`);
+      const near = closest(ident[0], Object.keys(FUNCTIONS), 2);
+      return fail(`unknown function '${ident[0]}'${near.length ? ` (did you mean ${near.join(" or ")}?)` : ` (known: ${Object.keys(FUNCTIONS).join(", ")})`}`);
     }
     i++;
     const args: ExprNode[] = [];
