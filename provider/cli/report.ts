@@ -54,6 +54,29 @@ export function statusChart(jobs: ProvisioningJobStatus[]): string {
   return `<svg id="status-chart" role="img" aria-label="Provisioning jobs by status" xmlns="http://www.w3.org/2000/svg" width="${width}" height="${top + chartH + 30}" viewBox="0 0 ${width} ${top + chartH + 30}">${bars}</svg>`;
 }
 
+/** The same failure (app, identity, error) repeats every cycle: one row each, newest first, with a count. */
+export function groupFailures(failures: ProvisioningLogEntry[]): { last: ProvisioningLogEntry; count: number }[] {
+  const byKey = new Map<string, { last: ProvisioningLogEntry; count: number }>();
+  for (const f of failures) {
+    const key = `${f.servicePrincipalId}|${f.sourceIdentity.id ?? ""}|${f.errorCode ?? ""}`;
+    const g = byKey.get(key);
+    if (!g) byKey.set(key, { last: f, count: 1 });
+    else {
+      g.count++;
+      if (f.activityDateTime > g.last.activityDateTime) g.last = f;
+    }
+  }
+  return [...byKey.values()].sort((a, b) => b.last.activityDateTime.localeCompare(a.last.activityDateTime));
+}
+
+/** Our hint when Graph gives no recommended action (shown in italics, marked as ours). */
+function hint(code?: string): string {
+  if (!code) return "";
+  if (/InvalidCredentials$|MissingCredentials$/.test(code)) return "Hint: fix the credentials in ProvisioningSecrets, then restart the job (restartTrigger).";
+  if (/EntryConflict$/.test(code)) return "Hint: an account with the same identifier already exists in the target; match or remove it.";
+  return "Graph gave no recommended action; see the error.";
+}
+
 export function renderReport(d: ReportData): string {
   const q = d.jobs.filter((j) => j.health === "quarantined").sort((a, b) => a.displayName.localeCompare(b.displayName));
   const notHealthy = d.jobs.filter((j) => j.health === "stopped" || j.health === "missing");
@@ -65,9 +88,10 @@ export function renderReport(d: ReportData): string {
 ${rows(q.map((j) => [esc(j.displayName), `<code>${esc(j.jobId)}</code>`, esc(j.quarantineReason), `<b>${esc(j.quarantineErrorCode)}</b> ${esc(j.quarantineErrorMessage)}`, esc(shortTime(j.quarantineSince)), esc(shortTime(j.quarantineNextAttempt))]))}
 </tbody></table>`
     : `<p id="quarantined" class="ok">No job is in quarantine.</p>`;
-  const failures = d.failures.length
-    ? `<table id="failures"><thead><tr><th>Time</th><th>Application</th><th>Identity</th><th>Action</th><th>Error</th><th>Recommended action</th></tr></thead><tbody>
-${rows(d.failures.map((f) => [esc(shortTime(f.activityDateTime)), esc(f.servicePrincipalDisplayName), esc(f.sourceIdentity.displayName ?? f.sourceIdentity.id), esc(f.action), `<b>${esc(f.errorCode)}</b> ${esc(f.reason)}`, esc(f.recommendedAction ?? (f.reason ? "See the error: " + f.reason : ""))]))}
+  const groups = groupFailures(d.failures);
+  const failures = groups.length
+    ? `<table id="failures"><thead><tr><th>Last seen</th><th>Application</th><th>Identity</th><th>Times</th><th>Error</th><th>Recommended action</th></tr></thead><tbody>
+${rows(groups.map((g) => [esc(shortTime(g.last.activityDateTime)), esc(g.last.servicePrincipalDisplayName), esc(g.last.sourceIdentity.displayName ?? g.last.sourceIdentity.id), String(g.count), `<b>${esc(g.last.errorCode)}</b> ${esc(g.last.reason)}`, g.last.recommendedAction ? esc(g.last.recommendedAction) : `<i>${esc(hint(g.last.errorCode))}</i>`]))}
 </tbody></table>`
     : `<p id="failures" class="ok">No provisioning failures in the period.</p>`;
   const other = notHealthy.length
@@ -97,7 +121,7 @@ ${statusChart(d.jobs)}
 <h2>Quarantined jobs (${q.length})</h2>
 ${quarantined}
 ${other}
-<h2>Recent provisioning failures (${d.failures.length})</h2>
+<h2>Recent provisioning failures (${d.failures.length} records, ${groups.length} distinct)</h2>
 ${failures}
 </body></html>
 `;
@@ -108,7 +132,7 @@ export function reportCommand(): Command {
   stackOptions(cmd)
     .option("-o, --output <file>", "the HTML file to write", "provisioning-report.html")
     .option("--title <text>", "report title")
-    .option("--failures <n>", "how many recent failure records to include", "50")
+    .option("--failures <n>", "how many recent failure records to read (repeats are grouped)", "1000")
     .option("--since <when>", "failures after a date-time or a duration back from now (default 24h)", "24h")
     .action(async (opts: ReportOptions) => {
       const client = await graphClient(opts);
@@ -117,9 +141,8 @@ export function reportCommand(): Command {
       const sps = new Set(jobs.map((j) => j.servicePrincipalId));
       const max = parsePositive("--failures", opts.failures);
       // Fetch a few pages' worth and keep this fleet's records.
-      const failures = (await queryProvisioningLogs(client, { status: "failure", since: opts.since ? parseSince(opts.since) : undefined, max: Math.max(max * 4, 200) }))
-        .filter((f) => sps.has(f.servicePrincipalId))
-        .slice(0, max);
+      const failures = (await queryProvisioningLogs(client, { status: "failure", since: opts.since ? parseSince(opts.since) : undefined, max }))
+        .filter((f) => sps.has(f.servicePrincipalId));
       const title = opts.title ?? (opts.stack ? `Provisioning report — stack ${opts.stack}` : "Provisioning report");
       fs.writeFileSync(opts.output, renderReport({ title, generatedAt: new Date().toISOString(), jobs, failures }));
       const q = jobs.filter((j) => j.health === "quarantined").length;

@@ -29,9 +29,11 @@ export function statusTable(rows: ProvisioningJobStatus[]): string {
 }
 
 export function statusSummary(rows: ProvisioningJobStatus[]): string {
-  const counts = new Map<string, number>();
-  for (const r of rows) counts.set(r.health, (counts.get(r.health) ?? 0) + 1);
-  return `${rows.length} job(s): ${[...counts].map(([k, v]) => `${v} ${k}`).join(", ") || "none"}`;
+  const parts = (Object.keys(HEALTH_ORDER) as (keyof typeof HEALTH_ORDER)[])
+    .map((h) => [h, rows.filter((r) => r.health === h).length] as const)
+    .filter(([, n]) => n > 0)
+    .map(([h, n]) => `${n} ${h}`);
+  return `${rows.length} job(s): ${parts.join(", ") || "none"}`;
 }
 
 export function statusCommand(): Command {
