@@ -22,6 +22,7 @@ const exampleConfig: Record<string, Record<string, { value: string; secret?: boo
     ),
   },
   "drift-check": { "drift-check:zoomToken": secret("zoom-token") },
+  "attribute-mappings": { "attribute-mappings:count": { value: "1" } },
 };
 
 const examples = fs.readdirSync(path.join(repoRoot, "examples")).filter((d) => fs.existsSync(path.join(repoRoot, "examples", d, "Pulumi.yaml")));
