@@ -17,6 +17,18 @@ export interface GalleryApplicationArgs {
   displayName: pulumi.Input<string>;
   /** On destroy, also purge the soft-deleted objects (they are otherwise restorable for 30 days). */
   permanentlyDeleteOnDestroy?: pulumi.Input<boolean>;
+  /**
+   * Adopt an existing instance instead of instantiating one: the object id of its application
+   * (app registration). It must be an instance of `template` and be named `displayName`;
+   * nothing is written to it on adoption. `pulumi import` does not work for dynamic resources.
+   */
+  adoptApplicationObjectId?: pulumi.Input<string>;
+  /**
+   * What destroy (or a replacement) does to the application and its service principal:
+   * "delete" them, or "keep" them and only drop them from the stack. Defaults to "keep" for an
+   * adopted instance and "delete" for one this resource instantiated.
+   */
+  onDestroy?: pulumi.Input<"keep" | "delete">;
 }
 
 /** Everything kept in state. `marker` ties Graph objects to this resource across crashes. */
@@ -30,11 +42,19 @@ interface AppState {
   applicationObjectId: string;
   appId: string;
   servicePrincipalId: string;
+  /** Set when the instance was adopted by `adoptApplicationObjectId`. */
+  adoptApplicationObjectId?: string;
+  /** Effective: the input, or the default for adopted/created. */
+  onDestroy: OnDestroy;
 }
+
+type OnDestroy = "keep" | "delete";
+const ON_DESTROY: readonly OnDestroy[] = ["keep", "delete"];
+const defaultOnDestroy = (adopted: unknown): OnDestroy => (adopted === undefined ? "delete" : "keep");
 
 const STATE_VERSION = 1;
 const MAX_DISPLAY_NAME = 256;
-const INPUTS = ["template", "displayName", "permanentlyDeleteOnDestroy", "marker"] as const;
+const INPUTS = ["template", "displayName", "permanentlyDeleteOnDestroy", "marker", "adoptApplicationObjectId", "onDestroy"] as const;
 
 interface ServicePrincipal {
   id: string;
@@ -127,7 +147,57 @@ async function finalize(instance: Instance, displayName: string, marker: string)
   });
 }
 
+/**
+ * The instance `adoptApplicationObjectId` names, or a message saying why it cannot be adopted:
+ * it must exist, be an instance of the template and carry the configured name.
+ */
+async function adoptable(
+  id: string,
+  template: { id: string; displayName: string },
+  displayName: string,
+): Promise<{ instance: Instance } | { problem: string }> {
+  const app = await unlessGone(
+    () => graph().get<Application>({ endpoint: endpoints.application, params: { appObjectId: id }, query: { $select: "id,appId,displayName" } }),
+    3_000,
+  );
+  if (!app) {
+    const sp = await unlessGone(
+      () => graph().get<ServicePrincipal>({ endpoint: endpoints.servicePrincipal, params: { spId: id }, query: { $select: "id,appId" } }),
+      1_000,
+    );
+    if (sp) {
+      const owner = await graph().get<Application>({ endpoint: endpoints.applicationByAppId, params: { appId: sp.value.body.appId }, query: { $select: "id" } });
+      return { problem: `${id} is a service principal (enterprise application); pass the object id of its application instead: ${owner.body.id}.` };
+    }
+    return { problem: `no application has object id ${id}; use the "Object ID" of the app registration (not its client/app id).` };
+  }
+  const sp = await unlessGone(() =>
+    graph().get<ServicePrincipal>({
+      endpoint: endpoints.servicePrincipalByAppId,
+      params: { appId: app.value.body.appId },
+      query: { $select: "id,appId,displayName,tags,applicationTemplateId" },
+    }),
+  );
+  if (!sp) return { problem: `application ${id} has no service principal (enterprise application), so it is not a gallery application instance.` };
+  if (sp.value.body.applicationTemplateId !== template.id) {
+    return {
+      problem:
+        `application ${id} ("${app.value.body.displayName}") is ${sp.value.body.applicationTemplateId ? `an instance of template ${sp.value.body.applicationTemplateId}` : "not a gallery instance"}, ` +
+        `not of "${template.displayName}" (${template.id}); set template to the one it was created from, or adopt another application.`,
+    };
+  }
+  if (app.value.body.displayName !== displayName) {
+    return {
+      problem: `application ${id} is named "${app.value.body.displayName}", not "${displayName}"; set displayName to its current name to adopt it (rename it afterwards if you like).`,
+    };
+  }
+  return {
+    instance: { applicationObjectId: id, appId: app.value.body.appId, servicePrincipalId: sp.value.body.id, spTags: sp.value.body.tags ?? [] },
+  };
+}
+
 function outputs(inputs: Record<string, unknown>, templateId: string, instance: Omit<Instance, "spTags">): AppState {
+  const adopt = inputs.adoptApplicationObjectId as string | undefined;
   return {
     stateVersion: STATE_VERSION,
     template: inputs.template as string,
@@ -138,6 +208,8 @@ function outputs(inputs: Record<string, unknown>, templateId: string, instance: 
     applicationObjectId: instance.applicationObjectId,
     appId: instance.appId,
     servicePrincipalId: instance.servicePrincipalId,
+    ...(adopt === undefined ? {} : { adoptApplicationObjectId: adopt }),
+    onDestroy: (inputs.onDestroy as OnDestroy | undefined) ?? defaultOnDestroy(adopt),
   };
 }
 
@@ -146,11 +218,21 @@ export const provider = defineProvider({
     const c = new Checker("GalleryApplication");
     c.noUnknownProperties(news, INPUTS);
     const template = c.string(news, "template", { required: true });
-    c.string(news, "displayName", { required: true, max: MAX_DISPLAY_NAME });
+    const displayName = c.string(news, "displayName", { required: true, max: MAX_DISPLAY_NAME });
     c.boolean(news, "permanentlyDeleteOnDestroy");
+    const adopt = c.guid(news, "adoptApplicationObjectId");
+    const onDestroy = c.string(news, "onDestroy");
+    if (onDestroy !== undefined && !ON_DESTROY.includes(onDestroy as OnDestroy)) {
+      c.fail("onDestroy", `must be "keep" (leave the application in Entra, only drop it from the stack) or "delete", got "${onDestroy}".`);
+    }
     if (template !== undefined) {
       try {
-        await resolveTemplate(template);
+        const resolved = await resolveTemplate(template);
+        // Verified at preview already when the id and the name are known.
+        if (adopt !== undefined && displayName !== undefined && c.failures.length === 0) {
+          const found = await adoptable(adopt, resolved, displayName);
+          if ("problem" in found) c.fail("adoptApplicationObjectId", found.problem);
+        }
       } catch (e) {
         if (!(e instanceof TemplateLookupError)) throw e;
         c.fail("template", e.message);
@@ -172,11 +254,26 @@ export const provider = defineProvider({
     }
     if (news.displayName !== olds.displayName) changes = true;
     if ((news.permanentlyDeleteOnDestroy ?? false) !== olds.permanentlyDeleteOnDestroy) changes = true;
+    // Adoption is sticky: removing the input later does not hand the instance over to this stack.
+    const adopt = news.adoptApplicationObjectId ?? olds.adoptApplicationObjectId;
+    if (adopt !== olds.adoptApplicationObjectId) {
+      changes = true;
+      // Adopting the instance this resource already manages is bookkeeping; another id is another instance.
+      if (adopt !== olds.applicationObjectId && !isUnknown(adopt)) replaces.push("adoptApplicationObjectId");
+    }
+    const onDestroy = olds.onDestroy ?? defaultOnDestroy(olds.adoptApplicationObjectId);
+    if ((news.onDestroy ?? defaultOnDestroy(adopt)) !== onDestroy) changes = true;
     return { changes, replaces };
   },
 
   async create(inputs) {
     const template = await resolveTemplate(inputs.template);
+    if (inputs.adoptApplicationObjectId !== undefined) {
+      // Adoption writes nothing: the instance is taken as it is (check() verified it; verify again now).
+      const found = await adoptable(inputs.adoptApplicationObjectId, template, inputs.displayName);
+      if ("problem" in found) throw new Error(`GalleryApplication.adoptApplicationObjectId: ${found.problem}`);
+      return { id: found.instance.applicationObjectId, outs: outputs(inputs, template.id, found.instance) };
+    }
     const existing = await findByMarker(inputs.marker, inputs.displayName, template.id);
     const instance = existing ?? (await instantiateOnce(template.id, inputs.displayName, inputs.marker));
     await finalize(instance, inputs.displayName, inputs.marker);
@@ -211,11 +308,14 @@ export const provider = defineProvider({
         state.marker,
       );
     }
-    return { outs: outputs({ ...news, marker: state.marker }, state.templateId, state) };
+    const adopt = news.adoptApplicationObjectId ?? state.adoptApplicationObjectId;
+    return { outs: outputs({ ...news, marker: state.marker, adoptApplicationObjectId: adopt }, state.templateId, state) };
   },
 
   async delete(id, props: AppState) {
     const state = upgrade(props);
+    // "keep" (the default for an adopted instance): destroy only drops it from the stack.
+    if (state.onDestroy === "keep") return;
     // Deleting the application also deletes its service principal, jobs and secrets.
     const deleted = await unlessGone(() => graph().delete({ endpoint: endpoints.application, params: { appObjectId: id } }));
     if (deleted && state.permanentlyDeleteOnDestroy) {
@@ -234,8 +334,15 @@ async function spTags(spId: string): Promise<string[]> {
 
 function inputsOf(state: AppState): Record<string, unknown> {
   return withoutDefaults(
-    { template: state.template, displayName: state.displayName, permanentlyDeleteOnDestroy: state.permanentlyDeleteOnDestroy, marker: state.marker },
-    { permanentlyDeleteOnDestroy: false },
+    {
+      template: state.template,
+      displayName: state.displayName,
+      permanentlyDeleteOnDestroy: state.permanentlyDeleteOnDestroy,
+      marker: state.marker,
+      adoptApplicationObjectId: state.adoptApplicationObjectId,
+      onDestroy: state.onDestroy,
+    },
+    { permanentlyDeleteOnDestroy: false, onDestroy: defaultOnDestroy(state.adoptApplicationObjectId) },
   );
 }
 
@@ -243,7 +350,12 @@ function inputsOf(state: AppState): Record<string, unknown> {
 function upgrade(props: AppState): AppState {
   const state = props;
   // Version 1 is the first; later versions add their migrations here.
-  return { ...state, stateVersion: STATE_VERSION, permanentlyDeleteOnDestroy: state.permanentlyDeleteOnDestroy ?? false };
+  return {
+    ...state,
+    stateVersion: STATE_VERSION,
+    permanentlyDeleteOnDestroy: state.permanentlyDeleteOnDestroy ?? false,
+    onDestroy: state.onDestroy ?? defaultOnDestroy(state.adoptApplicationObjectId),
+  };
 }
 
 const shim = shimProvider("app");

@@ -22,6 +22,17 @@ export interface ProvisioningJobArgs {
   restartTrigger?: pulumi.Input<string>;
   /** Reset scope for restarts: "Full" (default) or a comma list of ConnectorDataStore, Escrows, Watermark, QuarantineState, ForceDeletes. */
   restartScope?: pulumi.Input<string>;
+  /**
+   * Adopt the existing job with this id (e.g. one created in the portal) instead of creating one.
+   * It must belong to `servicePrincipalId` and, when `templateId` is set, use that template. Its
+   * settings and enabled state are then managed like a created job's.
+   */
+  adoptJobId?: pulumi.Input<string>;
+  /**
+   * What destroy (or a replacement) does to the job: "delete" it, or "keep" it running and only
+   * drop it from the stack. Defaults to "keep" for an adopted job and "delete" otherwise.
+   */
+  onDestroy?: pulumi.Input<"keep" | "delete">;
 }
 
 /** Refreshed on every read, never compared: a running job's status is not drift. */
@@ -47,7 +58,14 @@ interface JobState {
   templateIdGiven?: boolean;
   scheduleState: string;
   status: JobStatusSummary;
+  /** Set when the job was adopted by `adoptJobId` (sticky). */
+  adoptJobId?: string;
+  onDestroy: OnDestroy;
 }
+
+type OnDestroy = "keep" | "delete";
+const ON_DESTROY: readonly OnDestroy[] = ["keep", "delete"];
+const defaultOnDestroy = (adopted: unknown): OnDestroy => (adopted === undefined ? "delete" : "keep");
 
 interface GraphJob {
   id: string;
@@ -63,17 +81,32 @@ interface GraphJob {
 }
 
 const STATE_VERSION = 1;
-const INPUTS = ["servicePrincipalId", "templateId", "enabled", "validateCredentials", "settings", "restartTrigger", "restartScope"] as const;
+const INPUTS = [
+  "servicePrincipalId",
+  "templateId",
+  "enabled",
+  "validateCredentials",
+  "settings",
+  "restartTrigger",
+  "restartScope",
+  "adoptJobId",
+  "onDestroy",
+] as const;
 const RESTART_SCOPES = ["None", "ConnectorDataStore", "Escrows", "Watermark", "QuarantineState", "Full", "ForceDeletes"];
 const DEFAULT_RESTART_SCOPE = "Full";
 
-/** Synchronization template ids a service principal offers, cached per process. */
+/**
+ * Synchronization template ids a service principal offers, cached per process. `fresh`: the
+ * service principal was created moments ago, so 404s are retried until the operation deadline;
+ * check() passes false and confirms a 404 with unlessGone instead (a mistyped id must fail in
+ * seconds, not after entra:operationTimeout).
+ */
 const templatesBySp = new Map<string, Promise<string[]>>();
-function offeredTemplates(spId: string): Promise<string[]> {
+function offeredTemplates(spId: string, fresh = true): Promise<string[]> {
   let found = templatesBySp.get(spId);
   if (!found) {
     found = graph()
-      .list<{ id: string }>({ endpoint: endpoints.syncTemplates, params: { spId }, consistency: "retry-not-found" })
+      .list<{ id: string }>({ endpoint: endpoints.syncTemplates, params: { spId }, consistency: fresh ? "retry-not-found" : undefined })
       .then((ts) => ts.map((t) => t.id));
     found.catch(() => templatesBySp.delete(spId));
     templatesBySp.set(spId, found);
@@ -154,11 +187,30 @@ function desired(inputs: Record<string, unknown>, templateId: string): Omit<JobS
     restartTrigger: inputs.restartTrigger as string | undefined,
     restartScope: (inputs.restartScope as string | undefined) ?? DEFAULT_RESTART_SCOPE,
     templateIdGiven: inputs.templateId !== undefined,
+    ...(inputs.adoptJobId === undefined ? {} : { adoptJobId: inputs.adoptJobId as string }),
+    onDestroy: (inputs.onDestroy as OnDestroy | undefined) ?? defaultOnDestroy(inputs.adoptJobId),
   };
 }
 
+/** The job `adoptJobId` names, or a message saying why it cannot be adopted. */
+async function adoptableJob(spId: string, jobId: string, templateId: string | undefined): Promise<{ job: GraphJob } | { problem: string }> {
+  const found = await unlessGone(() => getJob(spId, jobId), 3_000);
+  if (!found) {
+    const jobs = (await unlessGone(() => graph().list<GraphJob>({ endpoint: endpoints.jobs, params: { spId } }), 1_000))?.value ?? [];
+    return {
+      problem:
+        `service principal ${spId} has no synchronization job ${jobId}; ` +
+        (jobs.length ? `its jobs are: ${jobs.map((j) => j.id).join(", ")}.` : "it has no job yet: remove adoptJobId to create one."),
+    };
+  }
+  if (templateId !== undefined && found.value.templateId !== templateId) {
+    return { problem: `job ${jobId} uses synchronization template "${found.value.templateId}", not "${templateId}"; set templateId to "${found.value.templateId}" or remove it.` };
+  }
+  return { job: found.value };
+}
+
 export const provider = defineProvider({
-  async check(_olds, news) {
+  async check(olds, news) {
     const c = new Checker("ProvisioningJob");
     c.noUnknownProperties(news, INPUTS);
     const spId = c.guid(news, "servicePrincipalId", { required: true });
@@ -172,23 +224,41 @@ export const provider = defineProvider({
       const bad = scope.split(",").map((s) => s.trim()).filter((s) => !RESTART_SCOPES.includes(s));
       if (bad.length) c.fail("restartScope", `has unknown scope ${bad.map((b) => `"${b}"`).join(", ")}; use "Full" or a comma list of ${RESTART_SCOPES.join(", ")}.`);
     }
-    // The service principal is known at preview when it already exists: check the template then.
-    if (spId !== undefined && !isUnknown(news.templateId)) {
-      const offered = await unlessGone(() => offeredTemplates(spId));
+    const adopt = c.string(news, "adoptJobId");
+    const onDestroy = c.string(news, "onDestroy");
+    if (onDestroy !== undefined && !ON_DESTROY.includes(onDestroy as OnDestroy)) {
+      c.fail("onDestroy", `must be "keep" (leave the job in Entra, only drop it from the stack) or "delete", got "${onDestroy}".`);
+    }
+    // The service principal is known at preview when it already exists: check the template then
+    // — once, when it or the template changes, not on every preview of an unchanged job.
+    const unchanged = olds.servicePrincipalId === spId && olds.templateId === news.templateId;
+    if (spId !== undefined && !isUnknown(news.templateId) && !unchanged) {
+      const offered = await unlessGone(() => offeredTemplates(spId, false));
       if (!offered) c.fail("servicePrincipalId", `no service principal has id ${spId}; pass GalleryApplication.servicePrincipalId.`);
       else {
         const problem = templateProblem(spId, templateId, offered.value);
         if (problem) c.fail("templateId", problem);
+        else if (adopt !== undefined && !isUnknown(news.adoptJobId)) {
+          const found = await adoptableJob(spId, adopt, templateId);
+          if ("problem" in found) c.fail("adoptJobId", found.problem);
+        }
       }
     }
     return c.result(news);
   },
 
-  async diff(_id, olds: JobState, news) {
+  async diff(id, olds: JobState, news) {
     const sp = immutableChange(olds, news, "servicePrincipalId");
     const template = news.templateId === undefined ? "none" : immutableChange(olds, news, "templateId");
     const replaces = [...(sp === "replace" ? ["servicePrincipalId"] : []), ...(template === "replace" ? ["templateId"] : [])];
+    // Adoption is sticky: removing the input later does not hand the job over to this stack.
+    const adopt = news.adoptJobId ?? olds.adoptJobId;
+    if (adopt !== olds.adoptJobId && adopt !== id && !isUnknown(adopt)) replaces.push("adoptJobId");
+    const onDestroy = olds.onDestroy ?? defaultOnDestroy(olds.adoptJobId);
     const changes =
+      replaces.length > 0 ||
+      adopt !== olds.adoptJobId ||
+      (news.onDestroy ?? defaultOnDestroy(adopt)) !== onDestroy ||
       sp !== "none" ||
       template !== "none" ||
       (news.enabled ?? true) !== olds.enabled ||
@@ -209,12 +279,20 @@ export const provider = defineProvider({
         if (problem) throw new Error(`ProvisioningJob.templateId: ${problem}`);
         templateId = offered[0];
       }
+      let adopted: GraphJob | undefined;
+      if (inputs.adoptJobId !== undefined) {
+        const found = await adoptableJob(spId, inputs.adoptJobId, inputs.templateId);
+        if ("problem" in found) throw new Error(`ProvisioningJob.adoptJobId: ${found.problem}`);
+        adopted = found.job;
+        templateId = found.job.templateId;
+      }
       // At most one job per service principal and template: adopt one an interrupted run made.
       const findJob = async () =>
         (await graph().list<GraphJob>({ endpoint: endpoints.jobs, params: { spId }, consistency: "retry-not-found" })).find(
           (j) => j.templateId === templateId,
         );
       const job =
+        adopted ??
         (await findJob()) ??
         (await createOnce({
           create: async () =>
@@ -264,15 +342,22 @@ export const provider = defineProvider({
       settings,
       scheduleState,
       status: summarize(job),
+      onDestroy: props.onDestroy ?? defaultOnDestroy(props.adoptJobId),
     };
     const { stateVersion: _v, scheduleState: _s, status: _st, templateId: _t, templateIdGiven: _g, ...declared } = state;
-    const inputs = withoutDefaults(declared, { enabled: true, validateCredentials: true, settings: {}, restartScope: DEFAULT_RESTART_SCOPE });
+    const inputs = withoutDefaults(declared, {
+      enabled: true,
+      validateCredentials: true,
+      settings: {},
+      restartScope: DEFAULT_RESTART_SCOPE,
+      onDestroy: defaultOnDestroy(props.adoptJobId),
+    });
     return { id, props: state, inputs: { ...inputs, ...(props.templateIdGiven ? { templateId: job.templateId } : {}) } };
   },
 
   async update(id, olds: JobState, news) {
     const spId = olds.servicePrincipalId;
-    const want = desired(news, olds.templateId);
+    const want = desired({ ...news, adoptJobId: news.adoptJobId ?? olds.adoptJobId }, olds.templateId);
     return serializeBy(spId, async () => {
       if (!sameMap(want.settings, olds.settings)) await applySettings(spId, id, want.settings);
       if (want.restartTrigger !== olds.restartTrigger && want.restartTrigger !== undefined) {
@@ -290,6 +375,8 @@ export const provider = defineProvider({
   },
 
   async delete(id, props: JobState) {
+    // "keep" (the default for an adopted job): destroy only drops it from the stack.
+    if ((props.onDestroy ?? defaultOnDestroy(props.adoptJobId)) === "keep") return;
     await unlessGone(() => graph().delete({ endpoint: endpoints.job, params: { spId: props.servicePrincipalId, jobId: id } }));
   },
 });
