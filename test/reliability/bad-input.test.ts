@@ -129,4 +129,85 @@ describe("bad-input catalogue", () => {
     expect(JSON.stringify(await emulatorObjects(h))).toBe(before);
     expect(awsJob).toMatch(/^aws\./);
   });
+
+  describe("through the real CLI", () => {
+    const runs: ProgramRun[] = [];
+    afterAll(() => runs.forEach((r) => r.cleanup()));
+    const SECRET = "cli-secret-token-0f9e8d";
+
+    /** One stack per case (they differ in config); all run at once to keep CI time low. */
+    const cli = async (resources: unknown[], config: Record<string, string> = {}, command = "preview") => {
+      const base = emulatorConfig(h.emu);
+      const run = await openProgram(path.join(repoRoot, "test", "fixtures", "reliability", "resources"), {
+        config: {
+          ...base,
+          ...Object.fromEntries(Object.entries(config).map(([k, value]) => [k, { value, secret: k === "entra:clientSecret" }])),
+          token: { value: SECRET, secret: true },
+          resources: { value: JSON.stringify(resources) },
+        },
+      });
+      runs.push(run);
+      const args = command === "up" ? ["up", "--yes", "--skip-preview"] : ["preview"];
+      const r = await runPulumi(run, args);
+      return { ...r, all: r.stdout + r.stderr, run };
+    };
+
+    it("shows each message verbatim, leaks no secret and creates nothing", async () => {
+      const limited = (await h.admin("POST", "/clients", { roles: ["Application.Read.All", "Synchronization.Read.All"] })).body as { clientId: string; clientSecret: string };
+      const app = (name: string, extra: Record<string, unknown> = {}) => ({ type: "GalleryApplication", name, args: { template: ZOOM, displayName: name, ...extra } });
+      const [typo, badKey, wrongSecret, cloud, forbidden] = await Promise.all([
+        cli([app("typo", { displayNmae: "y" })]),
+        cli([{ type: "ProvisioningSecrets", name: "s", args: { servicePrincipalId: zoom.spId, credentials: { BaseAddress: "https://x.example.com", SecretTokn: "@secret:token" } } }]),
+        cli([app("auth")], { "entra:clientSecret": "wrong-client-secret-1234" }),
+        cli([app("cloud")], { "entra:cloud": "azure-germany" }),
+        cli([app("forbidden")], { "entra:clientId": limited.clientId, "entra:clientSecret": limited.clientSecret }, "up"),
+      ]);
+      if (PRINT) for (const r of [typo, badKey, wrongSecret, cloud, forbidden]) process.stdout.write(`---- ${r.code}\n${r.all}\n`);
+
+      expect(typo.code).not.toBe(0);
+      expect(typo.all).toContain(`GalleryApplication.displayNmae: is not a property of this resource; did you mean "displayName"?`);
+
+      expect(badKey.code).not.toBe(0);
+      expect(badKey.all).toContain(`ProvisioningSecrets.credentials.SecretTokn: is not a Graph synchronization secret key; did you mean "SecretToken"?`);
+
+      expect(wrongSecret.code).not.toBe(0);
+      expect(wrongSecret.all).toMatch(/Check entra:tenantId, entra:clientId and the client secret/);
+
+      expect(cloud.code).not.toBe(0);
+      expect(cloud.all).toContain(`entra:cloud must be one of public, usgov, china, got "azure-germany".`);
+
+      expect(forbidden.code).not.toBe(0);
+      expect(forbidden.all).toContain(`Grant the application permission Application.ReadWrite.All to the app registration used by the provider (client ${limited.clientId}) and give admin consent.`);
+
+      for (const r of [typo, badKey, wrongSecret, cloud, forbidden]) {
+        for (const secret of [SECRET, h.emu.clientSecret, "wrong-client-secret-1234", limited.clientSecret]) expect(r.all).not.toContain(secret);
+      }
+      expect(JSON.stringify(await emulatorObjects(h))).toBe(before);
+    });
+
+    it("credentials missing a key the connector needs: create-time error naming the key, nothing orphaned", async () => {
+      // Graph publishes no list of a connector's required credentials, so this cannot be caught
+      // at preview: validateCredentials (on by default) fails the job's create, naming the key.
+      const r = await cli(
+        [
+          { type: "GalleryApplication", name: "aws", args: { template: "Amazon Web Services (AWS)", displayName: "Missing key" } },
+          { type: "ProvisioningSecrets", name: "aws-secrets", args: { servicePrincipalId: "@ref:aws.servicePrincipalId", credentials: { SecretToken: "@secret:token" } } },
+          { type: "ProvisioningJob", name: "aws-job", args: { servicePrincipalId: "@ref:aws.servicePrincipalId" }, dependsOn: ["aws-secrets"] },
+        ],
+        {},
+        "up",
+      );
+      if (PRINT) process.stdout.write(`---- ${r.code}\n${r.all}\n`);
+      expect(r.code).not.toBe(0);
+      expect(r.all).toMatch(/ProvisioningJob: the target application rejected the saved credentials \(AWSMissingCredentials: [^)]*ClientSecret[^)]*\)\. Fix the value in the ProvisioningSecrets credentials of service principal [0-9a-f-]{36}, or set validateCredentials: false to skip this check\./);
+      expect(r.all).not.toContain(SECRET);
+      // Everything Graph holds for this stack is in its state (the job as a partial create, not started).
+      const state = await runPulumi(r.run, ["stack", "export"]);
+      const resources = JSON.parse(state.stdout).deployment.resources as { type: string; id?: string; outputs?: Record<string, unknown> }[];
+      const jobInState = resources.find((x) => x.type.endsWith(":ProvisioningJob"));
+      expect(jobInState?.outputs?.enabled).toBe(false);
+      const live = (await emulatorObjects(h)).raw.jobs.items.find((j) => j.id === jobInState?.id);
+      expect(live?.scheduleState).toBe("Disabled");
+    });
+  });
 });
