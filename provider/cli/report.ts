@@ -140,9 +140,18 @@ export function reportCommand(): Command {
       const jobs = await jobStatuses(client, targets);
       const sps = new Set(jobs.map((j) => j.servicePrincipalId));
       const max = parsePositive("--failures", opts.failures);
-      // Fetch a few pages' worth and keep this fleet's records.
-      const failures = (await queryProvisioningLogs(client, { status: "failure", since: opts.since ? parseSince(opts.since) : undefined, max }))
-        .filter((f) => sps.has(f.servicePrincipalId));
+      const since = opts.since ? parseSince(opts.since) : undefined;
+      const general = await queryProvisioningLogs(client, { status: "failure", since, max });
+      // A busy fleet's entry-level failures can push the quarantined apps' records out of the
+      // newest `max`: ask for those apps' failures directly (a few, paced like every reports call).
+      const quarantinedSps = [...new Set(jobs.filter((j) => j.health === "quarantined").map((j) => j.servicePrincipalId))].slice(0, 10);
+      const targeted = (
+        await Promise.all(quarantinedSps.map((servicePrincipalId) => queryProvisioningLogs(client, { status: "failure", since, servicePrincipalId, max: 20 })))
+      ).flat();
+      const seen = new Set<string>();
+      const failures = [...targeted, ...general]
+        .filter((f) => sps.has(f.servicePrincipalId) && !seen.has(f.id) && seen.add(f.id))
+        .sort((a, b) => b.activityDateTime.localeCompare(a.activityDateTime));
       const title = opts.title ?? (opts.stack ? `Provisioning report — stack ${opts.stack}` : "Provisioning report");
       fs.writeFileSync(opts.output, renderReport({ title, generatedAt: new Date().toISOString(), jobs, failures }));
       const q = jobs.filter((j) => j.health === "quarantined").length;
