@@ -6,7 +6,8 @@
 //   pulumi refresh --clear-pending-creates --yes --skip-preview
 //   pulumi up --yes
 //
-// and at the end the stack must converge with no duplicates and no orphans. Objects whose create
+// (after deleting any `.attrs` sidecar of the file backend that the kill left broken), and at
+// the end the stack must converge with no duplicates and no orphans. Objects whose create
 // was in flight at the kill are adopted by their marker (GalleryApplication) or by template
 // (ProvisioningJob); secrets are a PUT and idempotent. RELIABILITY_KILL_SEED reproduces a run.
 import * as fs from "node:fs";
@@ -56,7 +57,31 @@ describe(`kill test: ${ROUNDS} SIGKILLs of pulumi at random points (${N} instanc
   };
 
   /** The documented recovery, step by step; returns what each step printed for the report. */
+  /**
+   * The file backend (gocloud fileblob) writes `<file>.attrs` sidecars with a truncating
+   * os.Create, not atomically: a kill at that moment leaves an empty one and every later command
+   * fails with "failed to load checkpoint: EOF". A missing sidecar is tolerated, a broken one is
+   * not, so recovery deletes broken sidecars (docs/reliability.md; `?metadata=skip` on the backend
+   * URL avoids them altogether).
+   */
+  const repairSidecars = () => {
+    const dir = path.join(run.stateDir, ".pulumi");
+    const broken = (fs.readdirSync(dir, { recursive: true }) as string[])
+      .filter((f) => f.endsWith(".attrs"))
+      .filter((f) => {
+        try {
+          JSON.parse(fs.readFileSync(path.join(dir, f), "utf8"));
+          return false;
+        } catch {
+          return true;
+        }
+      });
+    for (const f of broken) fs.rmSync(path.join(dir, f));
+    if (broken.length) log.push(`  removed broken backend sidecars: ${broken.join(", ")}`);
+  };
+
   const recover = async () => {
+    repairSidecars();
     if (lockFiles().length) {
       const cancel = await runPulumi(run, ["cancel", "--yes"]);
       log.push(`  cancel → ${cancel.code}: ${(cancel.stdout + cancel.stderr).trim().split("\n").slice(-1)[0]}`);
