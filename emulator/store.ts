@@ -94,6 +94,15 @@ export class DirectoryStore {
 
   update(type: DirectoryType, entity: Entity): void {
     this.tableOf(type).put(entity);
+    if (type === "application") {
+      // A service principal mirrors its application's name as appDisplayName.
+      for (const spId of this.servicePrincipals.candidates("appId", String(entity.appId)) ?? []) {
+        const sp = this.servicePrincipals.primary(spId);
+        if (sp && sp.appId === entity.appId && sp.appDisplayName !== entity.displayName) {
+          this.servicePrincipals.put({ ...sp, appDisplayName: entity.displayName });
+        }
+      }
+    }
     this.onChange();
   }
 

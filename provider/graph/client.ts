@@ -12,6 +12,7 @@ import { registerSecretsInBody } from "./redact";
 import { decideRetry, DEFAULT_RETRY_OPTIONS, mayHaveBeenProcessed, type AttemptOutcome, type RetryOptions } from "./retry";
 import type { GraphSettings } from "./settings";
 import { sharedDispatcher } from "./transport";
+import { VisibilityDelay } from "./visibility";
 
 export type QueryValue = string | number | boolean | undefined;
 
@@ -31,6 +32,11 @@ interface RequestCommon<B> {
    * 400 NoBackingApplicationObject with backoff until the deadline. Never use it to probe for existence.
    */
   consistency?: "retry-not-found";
+  /**
+   * With `consistency`: when (client clock, ms) this process created the target. The first attempt
+   * waits until the object is about as old as new objects take to become visible (visibility.ts).
+   */
+  createdAt?: number;
   signal?: AbortSignal;
   /** Extra headers, e.g. `{ ConsistencyLevel: "eventual" }`. Authorization cannot be overridden. */
   headers?: Record<string, string>;
@@ -85,6 +91,8 @@ export class GraphClient {
   readonly settings: GraphSettings;
   readonly counters = new GraphCounters();
   readonly limiter: AdaptiveLimiter;
+  /** Learned replication lag, applied to requests that carry `createdAt`. */
+  readonly visibility = new VisibilityDelay();
   private readonly dispatcher: Dispatcher;
   private readonly tokens: AccessTokenProvider;
   private readonly logger: GraphLogger;
@@ -178,6 +186,18 @@ export class GraphClient {
     let maybeAppliedEarlier = false;
     let attempt = 0;
     let last: { outcome: AttemptOutcome; error: GraphError } | undefined;
+    const learnsVisibility = req.consistency === "retry-not-found" && req.createdAt !== undefined;
+    if (learnsVisibility) {
+      const wait = this.visibility.waitMs(req.createdAt!, this.clock.now());
+      if (wait > 0) {
+        this.counters.recordVisibilityWait(wait);
+        try {
+          await this.clock.sleep(Math.min(wait, deadline - this.clock.now()), req.signal);
+        } catch (e) {
+          throw this.fail({ ...base, code: "GRAPH_ABORTED", summary: `Graph ${method} ${target.pathOnly} was cancelled.`, cause: e });
+        }
+      }
+    }
 
     for (;;) {
       attempt++;
@@ -241,6 +261,7 @@ export class GraphClient {
         this.counters.recordAttempt(method, target.route, status, attempt > 1);
         const requestId = responseHeaders["request-id"];
         const durationMs = this.clock.now() - sentAt;
+        if (learnsVisibility && attempt === 1 && (status < 400 || status === 404)) this.visibility.observe(status < 400);
         if (status < 400) {
           const body = this.parseBody(text, responseHeaders, status, base, requestId);
           this.logger({ method, route: target.route, status, attempt, durationMs, requestId, clientRequestId, outcome: "ok" });

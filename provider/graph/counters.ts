@@ -19,6 +19,8 @@ export interface GraphCountersSnapshot {
   authRetries: number;
   /** Milliseconds slept in backoff, summed over requests. */
   backoffMs: number;
+  /** Milliseconds waited for new objects to replicate before a first attempt (visibility.ts), summed. */
+  visibilityWaitMs: number;
   /** Milliseconds spent waiting for a concurrency-limiter slot, summed over requests. */
   queueMs: number;
   /** Errors surfaced to callers, by GraphError code. */
@@ -38,6 +40,7 @@ export class GraphCounters {
       consistencyRetries: 0,
       authRetries: 0,
       backoffMs: 0,
+      visibilityWaitMs: 0,
       queueMs: 0,
       errors: {},
     };
@@ -62,6 +65,10 @@ export class GraphCounters {
 
   recordBackoff(ms: number): void {
     this.data.backoffMs += ms;
+  }
+
+  recordVisibilityWait(ms: number): void {
+    this.data.visibilityWaitMs += ms;
   }
 
   recordQueue(ms: number): void {

@@ -32,5 +32,7 @@ export { redact, registerSecret, registerSecretsInBody, REDACTED } from "./redac
 export { CachedTokenProvider, createCredential } from "./auth";
 export type { AccessTokenProvider, CredentialKind } from "./auth";
 export { sharedDispatcher, createDispatcher, closeSharedDispatchers } from "./transport";
+export { VisibilityDelay } from "./visibility";
+export type { VisibilityOptions } from "./visibility";
 export { systemClock } from "./clock";
 export type { Clock } from "./clock";

@@ -7,6 +7,7 @@ import { unlessGone } from "./gone";
 import { Checker, isUnknown, withoutDefaults } from "./inputs";
 import { graph, operationTimeoutMs } from "./runtime";
 import { defineProvider } from "./define";
+import { recordInstantiated } from "./fresh";
 import { shimProvider } from "./shim";
 import { resolveTemplate, TemplateLookupError, odataString } from "./templates";
 
@@ -60,6 +61,8 @@ interface ServicePrincipal {
   id: string;
   appId: string;
   displayName: string;
+  /** The application's displayName, as Graph mirrors it on the service principal. */
+  appDisplayName?: string;
   tags?: string[];
   applicationTemplateId?: string;
 }
@@ -73,25 +76,69 @@ interface Instance {
   appId: string;
   servicePrincipalId: string;
   spTags: string[];
+  /** When this process instantiated it (absent for objects found or adopted). */
+  createdAt?: number;
 }
 
-/** The tag that marks the service principal as this resource's, and the name it is created under. */
-const markerTag = (marker: string) => `pulumi-entra:${marker}`;
-const provisionalName = (displayName: string, marker: string) =>
-  `${displayName.slice(0, MAX_DISPLAY_NAME - 30)} (${markerTag(marker)})`;
+/**
+ * The tag that marks the service principal as this resource's, and the name it is created under.
+ * Both start with "pulumi-entra:<stack key>." so one query finds every object of a stack.
+ */
+const MARKER_PREFIX = "pulumi-entra:";
+const markerTag = (marker: string) => `${MARKER_PREFIX}${marker}`;
+const provisionalName = (displayName: string, marker: string) => `${markerTag(marker)} ${displayName}`.slice(0, MAX_DISPLAY_NAME);
+const SP_SELECT = "id,appId,displayName,tags,applicationTemplateId";
+
+/** The marker a tag or provisional name carries, if any. */
+function markerIn(text: string): string | undefined {
+  return text.startsWith(MARKER_PREFIX) ? text.slice(MARKER_PREFIX.length).split(" ")[0] : undefined;
+}
+
+/**
+ * Service principals of this stack that carry a marker, by marker: read once per provider process
+ * (one query, not one per instance). Objects an earlier, interrupted run left are among them; this
+ * process's own creates are not looked up here (each marker belongs to one resource).
+ */
+const markedByStack = new Map<string, Promise<Map<string, ServicePrincipal[]>>>();
+function markedServicePrincipals(stackKey: string): Promise<Map<string, ServicePrincipal[]>> {
+  let found = markedByStack.get(stackKey);
+  if (!found) {
+    const prefix = odataString(`${MARKER_PREFIX}${stackKey}.`);
+    found = graph()
+      .list<ServicePrincipal>({
+        endpoint: endpoints.servicePrincipals,
+        query: { $filter: `tags/any(t:startswith(t,${prefix})) or startswith(displayName,${prefix})`, $select: SP_SELECT, $top: 999 },
+      })
+      .then((sps) => {
+        const byMarker = new Map<string, ServicePrincipal[]>();
+        for (const sp of sps) {
+          for (const m of new Set([...(sp.tags ?? []), sp.displayName].map(markerIn))) {
+            if (m !== undefined) byMarker.set(m, [...(byMarker.get(m) ?? []), sp]);
+          }
+        }
+        return byMarker;
+      });
+    found.catch(() => markedByStack.delete(stackKey));
+    markedByStack.set(stackKey, found);
+  }
+  return found;
+}
 
 /**
  * Finds the objects an earlier attempt created under this marker: still under the provisional
- * name (a crash before renaming) or already tagged (a crash before Pulumi saved state).
+ * name (a crash before renaming) or already tagged (a crash before Pulumi saved state). `fresh`
+ * asks Graph now instead of using the per-process index (after this process's own uncertain write).
  */
-async function findByMarker(marker: string, displayName: string, templateId: string): Promise<Instance | undefined> {
-  const candidates = await graph().list<ServicePrincipal>({
-    endpoint: endpoints.servicePrincipals,
-    query: {
-      $filter: `tags/any(t:t eq ${odataString(markerTag(marker))}) or displayName eq ${odataString(provisionalName(displayName, marker))}`,
-      $select: "id,appId,displayName,tags,applicationTemplateId",
-    },
-  });
+async function findByMarker(marker: string, displayName: string, templateId: string, fresh = false): Promise<Instance | undefined> {
+  const candidates = fresh
+    ? await graph().list<ServicePrincipal>({
+        endpoint: endpoints.servicePrincipals,
+        query: {
+          $filter: `tags/any(t:t eq ${odataString(markerTag(marker))}) or displayName eq ${odataString(provisionalName(displayName, marker))}`,
+          $select: SP_SELECT,
+        },
+      })
+    : ((await markedServicePrincipals(marker.split(".")[0])).get(marker) ?? []);
   // Only an instance of the same template is ours to adopt.
   const sp = candidates.find((c) => c.applicationTemplateId === templateId);
   if (!sp) return undefined;
@@ -110,7 +157,7 @@ async function findByMarker(marker: string, displayName: string, templateId: str
  * by looking for the marker instead of instantiating again.
  */
 async function instantiateOnce(templateId: string, displayName: string, marker: string): Promise<Instance> {
-  const find = () => findByMarker(marker, displayName, templateId);
+  const find = () => findByMarker(marker, displayName, templateId, true);
   const create = async (): Promise<Instance> => {
     const res = await graph().post<{ application: Application; servicePrincipal: ServicePrincipal }>({
       endpoint: endpoints.instantiate,
@@ -118,11 +165,14 @@ async function instantiateOnce(templateId: string, displayName: string, marker: 
       body: { displayName: provisionalName(displayName, marker) },
     });
     const { application, servicePrincipal } = res.body;
+    const createdAt = Date.now();
+    recordInstantiated(servicePrincipal.id, templateId, createdAt);
     return {
       applicationObjectId: application.id,
       appId: application.appId,
       servicePrincipalId: servicePrincipal.id,
       spTags: servicePrincipal.tags ?? [],
+      createdAt,
     };
   };
   // The template exists (check() resolved it), so a 404 from instantiate is the known fault:
@@ -130,21 +180,17 @@ async function instantiateOnce(templateId: string, displayName: string, marker: 
   return createOnce({ create, find, isUncertain: (e) => e.mayHaveSucceeded === true || e.code === "GRAPH_NOT_FOUND" });
 }
 
-/** Gives both objects their real name; the service principal also gets the marker tag. */
+/**
+ * Gives both objects their real name; the service principal also gets the marker tag. The two
+ * writes are independent, so they go out together.
+ */
 async function finalize(instance: Instance, displayName: string, marker: string): Promise<void> {
-  await graph().patch({
-    endpoint: endpoints.application,
-    params: { appObjectId: instance.applicationObjectId },
-    body: { displayName },
-    consistency: "retry-not-found",
-  });
+  const fresh = { consistency: "retry-not-found", createdAt: instance.createdAt } as const;
   const tags = [...new Set([...instance.spTags, markerTag(marker)])];
-  await graph().patch({
-    endpoint: endpoints.servicePrincipal,
-    params: { spId: instance.servicePrincipalId },
-    body: { displayName, tags },
-    consistency: "retry-not-found",
-  });
+  await Promise.all([
+    graph().patch({ endpoint: endpoints.application, params: { appObjectId: instance.applicationObjectId }, body: { displayName }, ...fresh }),
+    graph().patch({ endpoint: endpoints.servicePrincipal, params: { spId: instance.servicePrincipalId }, body: { displayName, tags }, ...fresh }),
+  ]);
 }
 
 /**
@@ -282,20 +328,33 @@ export const provider = defineProvider({
 
   async read(id, props: AppState) {
     const state = upgrade(props);
-    const app = await unlessGone(() =>
-      graph().get<Application>({ endpoint: endpoints.application, params: { appObjectId: id }, query: { $select: "id,appId,displayName" } }),
-    );
-    if (!app) return {};
+    // One GET: the service principal carries its application's name as appDisplayName, and it
+    // cannot outlive its application (deleting the application deletes it).
     const sp = await unlessGone(() =>
       graph().get<ServicePrincipal>({
         endpoint: endpoints.servicePrincipal,
         params: { spId: state.servicePrincipalId },
-        query: { $select: "id,displayName" },
+        query: { $select: "id,appId,displayName,appDisplayName" },
       }),
     );
+    let names: (string | undefined)[];
+    let appId: string;
+    if (sp) {
+      names = [sp.value.body.appDisplayName, sp.value.body.displayName];
+      appId = sp.value.body.appId;
+    } else {
+      // Only the enterprise application was deleted (rare): the instance lives while its application does.
+      const app = await unlessGone(
+        () => graph().get<Application>({ endpoint: endpoints.application, params: { appObjectId: id }, query: { $select: "id,appId,displayName" } }),
+        1_000,
+      );
+      if (!app) return {};
+      names = [app.value.body.displayName];
+      appId = app.value.body.appId;
+    }
     // A rename of either object (app registration or enterprise application) is drift.
-    const liveName = [app.value.body.displayName, sp?.value.body.displayName].find((n) => n !== state.displayName);
-    const props2: AppState = { ...state, displayName: liveName ?? state.displayName, appId: app.value.body.appId };
+    const liveName = names.find((n) => n !== undefined && n !== state.displayName);
+    const props2: AppState = { ...state, displayName: liveName ?? state.displayName, appId };
     return { id, props: props2, inputs: inputsOf(props2) };
   },
 
@@ -392,7 +451,13 @@ export class GalleryApplication extends pulumi.dynamic.Resource {
   }
 }
 
-/** Stable per stack and resource name, so a re-run after a crash finds what the crash left. */
+/**
+ * Stable per stack and resource name, so a re-run after a crash finds what the crash left:
+ * "<stack key>.<resource key>", hex digits of sha256 of "<project>/<stack>" and of
+ * "<project>/<stack>/<resource name>".
+ */
 function markerFor(name: string): string {
-  return createHash("sha256").update(`${pulumi.getProject()}/${pulumi.getStack()}/${name}`).digest("hex").slice(0, 12);
+  const hash = (text: string, length: number) => createHash("sha256").update(text).digest("hex").slice(0, length);
+  const stack = `${pulumi.getProject()}/${pulumi.getStack()}`;
+  return `${hash(stack, 8)}.${hash(`${stack}/${name}`, 12)}`;
 }

@@ -2,6 +2,7 @@
 // created from a synchronization template, its saved credentials validated, then started.
 import * as pulumi from "@pulumi/pulumi";
 import { createOnce, endpoints, isGraphError, serializeBy } from "../graph";
+import { freshRequest, instantiatedHere } from "./fresh";
 import { unlessGone } from "./gone";
 import { Checker, immutableChange, isUnknown, sameMap, withoutDefaults } from "./inputs";
 import { graph } from "./runtime";
@@ -101,15 +102,19 @@ const DEFAULT_RESTART_SCOPE = "Full";
  * check() passes false and confirms a 404 with unlessGone instead (a mistyped id must fail in
  * seconds, not after entra:operationTimeout).
  */
-const templatesBySp = new Map<string, Promise<string[]>>();
+const offeredCache = new Map<string, Promise<string[]>>();
 function offeredTemplates(spId: string, fresh = true): Promise<string[]> {
-  let found = templatesBySp.get(spId);
+  // Every instance this process instantiated from one application template offers that template's
+  // synchronization templates: ask once per application template, not once per instance.
+  const here = instantiatedHere(spId);
+  const key = here ? `template:${here.applicationTemplateId}` : `sp:${spId}`;
+  let found = offeredCache.get(key);
   if (!found) {
     found = graph()
-      .list<{ id: string }>({ endpoint: endpoints.syncTemplates, params: { spId }, consistency: fresh ? "retry-not-found" : undefined })
+      .list<{ id: string }>({ endpoint: endpoints.syncTemplates, params: { spId }, ...(fresh || here ? freshRequest(spId) : {}) })
       .then((ts) => ts.map((t) => t.id));
-    found.catch(() => templatesBySp.delete(spId));
-    templatesBySp.set(spId, found);
+    found.catch(() => offeredCache.delete(key));
+    offeredCache.set(key, found);
   }
   return found;
 }
@@ -140,8 +145,7 @@ function summarize(job: GraphJob): JobStatusSummary {
  * `fresh`: the job (or its service principal) was created moments ago, so a 404 from a replica
  * that has not caught up is retried. Never set when probing for existence (read, delete).
  */
-type Fresh = { consistency?: "retry-not-found" };
-const FRESH: Fresh = { consistency: "retry-not-found" };
+type Fresh = { consistency?: "retry-not-found"; createdAt?: number };
 
 async function getJob(spId: string, jobId: string, fresh: Fresh = {}): Promise<GraphJob> {
   return (await graph().get<GraphJob>({ endpoint: endpoints.job, params: { spId, jobId }, ...fresh })).body;
@@ -286,27 +290,26 @@ export const provider = defineProvider({
         adopted = found.job;
         templateId = found.job.templateId;
       }
+      const fresh = freshRequest(spId);
       // At most one job per service principal and template: adopt one an interrupted run made.
+      // A service principal this process instantiated moments ago cannot have one yet.
       const findJob = async () =>
-        (await graph().list<GraphJob>({ endpoint: endpoints.jobs, params: { spId }, consistency: "retry-not-found" })).find(
-          (j) => j.templateId === templateId,
-        );
+        (await graph().list<GraphJob>({ endpoint: endpoints.jobs, params: { spId }, ...fresh })).find((j) => j.templateId === templateId);
       const job =
         adopted ??
-        (await findJob()) ??
+        (instantiatedHere(spId) ? undefined : await findJob()) ??
         (await createOnce({
-          create: async () =>
-            (await graph().post<GraphJob>({ endpoint: endpoints.jobs, params: { spId }, body: { templateId }, consistency: "retry-not-found" })).body,
+          create: async () => (await graph().post<GraphJob>({ endpoint: endpoints.jobs, params: { spId }, body: { templateId }, ...fresh })).body,
           find: findJob,
         }));
 
       const want = desired(inputs, templateId);
       let scheduleState = job.schedule?.state ?? "Disabled";
       try {
-        if (Object.keys(want.settings).length) await applySettings(spId, job.id, want.settings, FRESH);
+        if (Object.keys(want.settings).length) await applySettings(spId, job.id, want.settings, fresh);
         if (want.enabled) {
-          if (want.validateCredentials) await validate(spId, job.id, FRESH);
-          await start(spId, job.id, FRESH);
+          if (want.validateCredentials) await validate(spId, job.id, fresh);
+          await start(spId, job.id, fresh);
           scheduleState = "Active";
         }
       } catch (e) {

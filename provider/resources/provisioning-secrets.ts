@@ -1,10 +1,11 @@
 // ProvisioningSecrets: the credentials a provisioning connector uses to reach the target app
 // (seed step 3, "authorize access"): PUT /servicePrincipals/{id}/synchronization/secrets.
 import * as pulumi from "@pulumi/pulumi";
-import { endpoints, serializeBy, waitFor } from "../graph";
+import { endpoints, serializeBy } from "../graph";
+import { freshRequest } from "./fresh";
 import { unlessGone } from "./gone";
 import { Checker, closest, immutableChange, isUnknown, sameMap } from "./inputs";
-import { graph, operationTimeoutMs } from "./runtime";
+import { graph } from "./runtime";
 import { MASKED, SECRET_BEARING_KEYS, SYNCHRONIZATION_SECRET_KEYS } from "./secret-keys";
 import { defineProvider } from "./define";
 import { shimProvider } from "./shim";
@@ -38,32 +39,21 @@ async function putSecrets(spId: string, credentials: Record<string, string>, jus
     endpoint: endpoints.secrets,
     params: { spId },
     body: { value },
-    consistency: justCreated ? "retry-not-found" : undefined,
+    ...(justCreated ? freshRequest(spId) : {}),
   });
 }
 
-/** `justWritten`: we just saved to this service principal, so a 404 is a replica that has not caught up. */
-async function readSecrets(spId: string, justWritten = false): Promise<Map<string, string>> {
-  const res = await graph().get<{ value: KeyValue[] }>({
-    endpoint: endpoints.secrets,
-    params: { spId },
-    consistency: justWritten ? "retry-not-found" : undefined,
-  });
+async function readSecrets(spId: string): Promise<Map<string, string>> {
+  const res = await graph().get<{ value: KeyValue[] }>({ endpoint: endpoints.secrets, params: { spId } });
   return new Map((res.body?.value ?? []).map((kv) => [kv.key, kv.value]));
 }
 
-/** Saves the whole set, then waits until a read shows every key sent (replicas catch up). */
+/**
+ * Saves the whole set. Graph's 204 is the confirmation: GET secrets is not part of the API
+ * reference and masks secret-bearing values, so reading back would prove nothing about them.
+ */
 async function save(spId: string, credentials: Record<string, string>): Promise<void> {
-  await serializeBy(spId, async () => {
-    await putSecrets(spId, credentials, true);
-    await waitFor(
-      async () => {
-        const live = await readSecrets(spId, true);
-        return Object.keys(credentials).every((k) => live.has(k)) ? true : undefined;
-      },
-      { timeoutMs: operationTimeoutMs(), description: `the secrets of service principal ${spId} to show every key` },
-    );
-  });
+  await serializeBy(spId, () => putSecrets(spId, credentials, true));
 }
 
 function outputs(spId: string, credentials: Record<string, string>): SecretsState {

@@ -56,6 +56,10 @@ describe("applications, servicePrincipals and deletedItems", () => {
     expect((await h.call("PATCH", `/applications/${ids.appObjectId}`, { displayName: "Patched", tags: ["a"] })).status).toBe(204);
     const got = await h.call("GET", `/applications/${ids.appObjectId}`);
     expect(got.body).toMatchObject({ displayName: "Patched", tags: ["a"] });
+    // The service principal mirrors its application's name (appDisplayName), not its own displayName.
+    const sp = await h.call("GET", `/servicePrincipals/${ids.spId}?$select=displayName,appDisplayName`);
+    expect(sp.body).toMatchObject({ appDisplayName: "Patched" });
+    expect(sp.body.displayName).not.toBe("Patched");
     expect((await h.call("PATCH", `/servicePrincipals/${ids.spId}`, { appRoleAssignmentRequired: false })).status).toBe(204);
     expect((await h.call("GET", `/servicePrincipals/${ids.spId}`)).body.appRoleAssignmentRequired).toBe(false);
     const unknown = await h.call("PATCH", `/applications/${ids.appObjectId}`, { favouriteColour: "red" });

@@ -276,6 +276,23 @@ describe("GraphClient eventual consistency", () => {
     expect(t.client.counters.snapshot().consistencyRetries).toBe(0);
   });
 
+  it("waits for a new object to replicate as long as first attempts have shown it takes", async () => {
+    const p = `${V1}/servicePrincipals/${SP}`;
+    const get = (createdAt: number) => t.client.get({ endpoint: endpoints.servicePrincipal, params: { spId: SP }, consistency: "retry-not-found", createdAt });
+    // Nothing learned yet: the first attempt goes out at once and misses.
+    t.pool.intercept({ path: p, method: "GET" }).reply(404, graphErrorBody("Request_ResourceNotFound", "nope"), json);
+    t.pool.intercept({ path: p, method: "GET" }).reply(200, { id: SP }, json);
+    await get(t.clock.now());
+    expect(t.clock.sleeps).toEqual([187]);
+    expect(t.client.visibility.delayMs).toBe(180);
+    // The next new object's first attempt waits the learned delay, less the object's age.
+    t.pool.intercept({ path: p, method: "GET" }).reply(200, { id: SP }, json);
+    await get(t.clock.now() - 100);
+    expect(t.clock.sleeps).toEqual([187, 80]);
+    expect(t.client.visibility.delayMs).toBe(160);
+    expect(t.client.counters.snapshot()).toMatchObject({ visibilityWaitMs: 80, consistencyRetries: 1, totalRequests: 3 });
+  });
+
   it("does not retry 404 without consistency mode", async () => {
     t.pool.intercept({ path: `${V1}/servicePrincipals/${SP}`, method: "GET" }).reply(404, graphErrorBody("Request_ResourceNotFound", "nope"), json);
     expect((await failure(t.client.get({ endpoint: endpoints.servicePrincipal, params: { spId: SP } }))).code).toBe("GRAPH_NOT_FOUND");

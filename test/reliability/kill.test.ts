@@ -80,7 +80,7 @@ describe(`kill test: ${ROUNDS} SIGKILLs of pulumi at random points (${N} instanc
     if (broken.length) log.push(`  removed broken backend sidecars: ${broken.join(", ")}`);
   };
 
-  const recover = async () => {
+  const recover = async (args: string[]) => {
     repairSidecars();
     if (lockFiles().length) {
       const cancel = await runPulumi(run, ["cancel", "--yes"]);
@@ -94,6 +94,12 @@ describe(`kill test: ${ROUNDS} SIGKILLs of pulumi at random points (${N} instanc
     log.push(`  refresh --clear-pending-creates (${pending.length} pending) → ${refresh.code} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     if (refresh.code !== 0) throw new Error(`refresh failed:\n${refresh.stdout.slice(-3000)}\n${refresh.stderr.slice(-3000)}`);
     expect(pendingOperations()).toEqual([]);
+    // Finish with the same program and config: what the refresh dropped is found by its marker.
+    const up = await runPulumi(run, [...args]);
+    log.push(`  ${args[0]} → ${up.code}`);
+    if (up.code !== 0) throw new Error(`recovery ${args[0]} failed:\n${up.stdout.slice(-3000)}\n${up.stderr.slice(-3000)}`);
+    const s = await emulatorObjects(h);
+    expect(s.applications.length).toBe(args[0] === "destroy" ? 0 : N);
   };
 
   /** Requests the emulator has answered for a method whose route contains `route`. */
@@ -103,19 +109,19 @@ describe(`kill test: ${ROUNDS} SIGKILLs of pulumi at random points (${N} instanc
   };
 
   /**
-   * Starts `pulumi <args>` and kills it `atMs` after the first write of the kind that matters
-   * (so the kill lands among resource operations, not during the engine's startup).
+   * Starts `pulumi <args>` and SIGKILLs it once the emulator has served `k` more writes of the kind
+   * that matters, so the kill lands among resource operations (not during the engine's startup) and
+   * never after the work is done. Returns false if pulumi finished first.
    */
-  const killAt = async (args: string[], first: [string, string], atMs: number, label: string) => {
-    const before = await served(...first);
+  const killAfter = async (args: string[], write: [string, string], k: number, label: string): Promise<boolean> => {
+    const before = await served(...write);
     const p = startPulumi(run, args);
     let exited = false;
     void p.done.then(() => (exited = true));
-    while (!exited && (await served(...first)) === before) await sleep(100);
-    if (!exited) await Promise.race([p.done, sleep(atMs)]);
+    while (!exited && (await served(...write)) - before < k) await sleep(25);
     if (exited) {
-      log.push(`${label}: finished before the kill at +${atMs} ms`);
-      return;
+      log.push(`${label}: finished before ${k} × ${write.join(" ")}`);
+      return false;
     }
     const tree = [p.child.pid as number, ...descendants(p.child.pid as number)];
     const killed = killTree(p.child.pid as number);
@@ -124,11 +130,38 @@ describe(`kill test: ${ROUNDS} SIGKILLs of pulumi at random points (${N} instanc
     const alive = tree.filter((pid) => fs.existsSync(`/proc/${pid}`) && !fs.readFileSync(`/proc/${pid}/stat`, "utf8").includes(") Z "));
     expect(alive).toEqual([]);
     const s = await emulatorObjects(h);
-    log.push(`${label}: killed ${killed} processes ${atMs} ms after the first ${first.join(" ")}; emulator holds ${s.applications.length} apps, ${s.jobs.length} jobs`);
-    // Never a duplicate, even before recovery: at most one application per instance.
-    expect(s.applications.length).toBeLessThanOrEqual(N);
-    expect(s.jobs.length).toBeLessThanOrEqual(N);
+    log.push(`${label}: killed ${killed} processes after ${k} × ${write.join(" ")}; emulator holds ${s.applications.length} apps, ${s.jobs.length} jobs`);
+    // Never a duplicate, even before recovery: during a replacement at most old + new.
+    expect(s.applications.length).toBeLessThanOrEqual(2 * N);
+    expect(s.jobs.length).toBeLessThanOrEqual(2 * N);
+    return true;
   };
+
+  /** A uniform pick in [1, max]. */
+  const pick = (max: number) => 1 + Math.floor(random() * Math.max(1, max));
+
+  // Every round gives pulumi work, then kills it part-way: creates (instantiate, job POST,
+  // validate, start: 4 POSTs per instance), replacements of every application (a template
+  // rotation), renames (one application PATCH each) and a destroy (two DELETEs each).
+  const TEMPLATES = ["Zoom", "Dropbox Business", "Snowflake"];
+  let rotation = 0;
+  let renames = 0;
+  const rotate = () => {
+    rotation++;
+    return run.stack.setConfig("templates", { value: JSON.stringify([...TEMPLATES.slice(rotation % 3), ...TEMPLATES.slice(0, rotation % 3)]) });
+  };
+  const rename = () => {
+    renames++;
+    const overrides = Object.fromEntries(Array.from({ length: N }, (_, i) => [i, { displayName: `Renamed ${renames}.${i}` }]));
+    return run.stack.setConfig("overrides", { value: JSON.stringify(overrides) });
+  };
+  const UP = ["up", "--yes", "--skip-preview"];
+  const rounds: { label: string; prepare: () => Promise<unknown>; args: string[]; write: [string, string]; writes: number }[] = [
+    { label: "create", prepare: async () => undefined, args: UP, write: ["POST", "/"], writes: 4 * N },
+    ...Array.from({ length: Math.max(0, ROUNDS - 3) }, () => ({ label: "replace", prepare: rotate, args: UP, write: ["POST", "/"] as [string, string], writes: 4 * N })),
+    { label: "rename", prepare: rename, args: UP, write: ["PATCH", "/applications/"], writes: N },
+    { label: "destroy", prepare: async () => undefined, args: ["destroy", "--yes", "--skip-preview"], write: ["DELETE", "/"], writes: 2 * N },
+  ];
 
   beforeAll(async () => {
     // Lag and instantiate 404s matter to recovery; random 429/5xx only slow it (the chaos suite covers them).
@@ -144,20 +177,25 @@ describe(`kill test: ${ROUNDS} SIGKILLs of pulumi at random points (${N} instanc
   });
 
   it("recovers after every kill and converges with no duplicates and no orphans", async () => {
-    for (let round = 1; round <= ROUNDS; round++) {
-      if (round === ROUNDS - 1) {
-        // One round with updates in flight: rename every instance.
-        const overrides = Object.fromEntries(Array.from({ length: N }, (_, i) => [i, { displayName: `Renamed ${i}` }]));
-        await run.stack.setConfig("overrides", { value: JSON.stringify(overrides) });
+    let kills = 0;
+    for (const [i, round] of rounds.entries()) {
+      // A round whose command finished before the kill is given new work and tried again.
+      for (let attempt = 1; attempt <= 3; attempt++) {
+        if (attempt > 1 && round.label === "destroy") {
+          const up = await runPulumi(run, UP);
+          expect(up.code).toBe(0);
+        }
+        await (attempt > 1 && round.label !== "destroy" ? (round.label === "rename" ? rename() : rotate()) : round.prepare());
+        // Kill within the first half of the round's own writes (the run may also finish earlier work).
+        const killed = await killAfter(round.args, round.write, pick(round.writes / 2), `round ${i + 1} (${round.label}, attempt ${attempt})`);
+        await recover(round.args);
+        if (killed) {
+          kills++;
+          break;
+        }
       }
-      const destroy = round === ROUNDS;
-      const args = destroy ? ["destroy", "--yes", "--skip-preview"] : ["up", "--yes", "--skip-preview"];
-      // Renames and deletes are quick: kill soon after the first one.
-      const at = Math.floor(random() * (round >= ROUNDS - 1 ? 1200 : 4000));
-      const first: [string, string] = destroy ? ["DELETE", "/"] : round === ROUNDS - 1 ? ["PATCH", "/applications/"] : ["POST", "/"];
-      await killAt(args, first, at, `round ${round} (${args[0]})`);
-      await recover();
     }
+    expect(kills).toBe(rounds.length);
     const up = await runPulumi(run, ["up", "--yes", "--skip-preview"]);
     if (up.code !== 0) throw new Error(`final up failed:\n${up.stdout.slice(-4000)}\n${up.stderr.slice(-3000)}`);
     const ours = await expectExactly(h, run, N);
@@ -167,7 +205,7 @@ describe(`kill test: ${ROUNDS} SIGKILLs of pulumi at random points (${N} instanc
     await setFaults(h, NO_FAULTS);
     for (const id of ours.applications) {
       const app = await h.call("GET", `/applications/${id}`);
-      expect(app.body.displayName).toMatch(/^Renamed \d+$/);
+      expect(app.body.displayName).toMatch(new RegExp(`^Renamed ${renames}\\.\\d+$`));
     }
   });
 

@@ -1,0 +1,30 @@
+// Service principals this provider process instantiated itself. All dynamic resources of a stack
+// share one provider process, so what GalleryApplication.create learned is known to the secrets
+// and job of the same instance moments later:
+// - when it was created, so their requests wait for replication instead of collecting 404s
+//   (GraphRequest.createdAt);
+// - that nobody can have created a synchronization job on it yet (no lookup before POST);
+// - which application template it came from (its synchronization templates are the template's).
+
+interface Fresh {
+  createdAt: number;
+  applicationTemplateId: string;
+}
+
+const instantiated = new Map<string, Fresh>();
+
+/** Called once instantiate answered with new objects (not for objects found by their marker). */
+export function recordInstantiated(servicePrincipalId: string, applicationTemplateId: string, createdAt: number): void {
+  instantiated.set(servicePrincipalId, { createdAt, applicationTemplateId });
+}
+
+/** Set when this process instantiated the service principal. */
+export function instantiatedHere(servicePrincipalId: string): Fresh | undefined {
+  return instantiated.get(servicePrincipalId);
+}
+
+/** Request options for a service principal that may have been created moments ago. */
+export function freshRequest(servicePrincipalId: string): { consistency: "retry-not-found"; createdAt?: number } {
+  const fresh = instantiated.get(servicePrincipalId);
+  return fresh ? { consistency: "retry-not-found", createdAt: fresh.createdAt } : { consistency: "retry-not-found" };
+}
