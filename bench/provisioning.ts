@@ -36,6 +36,8 @@ function args() {
       "latency-ms": { type: "string", default: "50" },
       "replication-lag-ms": { type: "string", default: "2000" },
       throttle: { type: "string", default: "identity-default" },
+      // Pulumi's default is 4 × CPUs; a fleet's resources spend most of their time waiting on Graph.
+      parallel: { type: "string", default: "64" },
     },
   });
   const throttle = values.throttle === "off" || values.throttle === "identity-default" ? values.throttle : Number(values.throttle);
@@ -44,6 +46,7 @@ function args() {
     latencyMs: Number(values["latency-ms"]),
     lagMs: Number(values["replication-lag-ms"]),
     throttle: throttle as "off" | "identity-default" | number,
+    parallel: Number(values.parallel),
   };
 }
 
@@ -116,7 +119,8 @@ function stateBytes(stateDir: string): number {
 }
 
 async function main(): Promise<void> {
-  const { n, latencyMs, lagMs, throttle } = args();
+  const { n, latencyMs, lagMs, throttle, parallel } = args();
+  const par = ["--parallel", String(parallel)];
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "entra-bench-"));
   const emu = await startEmulator({ latencyMs, replicationLagMs: lagMs, throttle, cycleIntervalMs: 5000, seed: 8 });
   const dispatcher = new Agent({ connect: { ca: emu.caFile ? fs.readFileSync(emu.caFile) : undefined } });
@@ -167,22 +171,22 @@ async function main(): Promise<void> {
       process.stderr.write(`  ${name}: ${seconds.toFixed(1)} s, ${total} Graph requests\n`);
     };
 
-    await measure("floor create", () => pulumi(["up", "--yes", "--skip-preview"], floor.dir, floor.env));
-    await measure("floor no-op up", () => pulumi(["up", "--yes", "--skip-preview"], floor.dir, floor.env));
-    await measure("floor preview --refresh", () => pulumi(["preview", "--refresh"], floor.dir, floor.env));
+    await measure("floor create", () => pulumi(["up", "--yes", "--skip-preview", ...par], floor.dir, floor.env));
+    await measure("floor no-op up", () => pulumi(["up", "--yes", "--skip-preview", ...par], floor.dir, floor.env));
+    await measure("floor preview --refresh", () => pulumi(["preview", "--refresh", ...par], floor.dir, floor.env));
     await setConfig(floor, [["changed", "0"]]);
-    await measure("floor one change", () => pulumi(["up", "--yes", "--skip-preview"], floor.dir, floor.env));
-    await measure("floor destroy", () => pulumi(["destroy", "--yes", "--skip-preview"], floor.dir, floor.env));
+    await measure("floor one change", () => pulumi(["up", "--yes", "--skip-preview", ...par], floor.dir, floor.env));
+    await measure("floor destroy", () => pulumi(["destroy", "--yes", "--skip-preview", ...par], floor.dir, floor.env));
 
-    await measure("create", () => pulumi(["up", "--yes", "--skip-preview"], real.dir, real.env));
+    await measure("create", () => pulumi(["up", "--yes", "--skip-preview", ...par], real.dir, real.env));
     stateSize = stateBytes(real.stateDir);
-    await measure("no-op up", () => pulumi(["up", "--yes", "--skip-preview"], real.dir, real.env));
-    await measure("preview --refresh", () => pulumi(["preview", "--refresh"], real.dir, real.env));
+    await measure("no-op up", () => pulumi(["up", "--yes", "--skip-preview", ...par], real.dir, real.env));
+    await measure("preview --refresh", () => pulumi(["preview", "--refresh", ...par], real.dir, real.env));
     await setConfig(real, [["overrides", JSON.stringify({ 0: { displayName: "changed by bench" } })]]);
-    await measure("one change", () => pulumi(["up", "--yes", "--skip-preview"], real.dir, real.env));
-    await measure("destroy", () => pulumi(["destroy", "--yes", "--skip-preview"], real.dir, real.env));
+    await measure("one change", () => pulumi(["up", "--yes", "--skip-preview", ...par], real.dir, real.env));
+    await measure("destroy", () => pulumi(["destroy", "--yes", "--skip-preview", ...par], real.dir, real.env));
 
-    report(phases, { n, latencyMs, lagMs, throttle, providerRss, stateSize });
+    report(phases, { n, latencyMs, lagMs, throttle, parallel, providerRss, stateSize });
   } finally {
     await dispatcher.close();
     await emu.close();
@@ -200,7 +204,7 @@ function throttleSeconds(throttle: "off" | "identity-default" | number, requests
 
 function report(
   phases: Phase[],
-  run: { n: number; latencyMs: number; lagMs: number; throttle: string | number; providerRss: number; stateSize: number },
+  run: { n: number; latencyMs: number; lagMs: number; throttle: string | number; parallel: number; providerRss: number; stateSize: number },
 ): void {
   const { n } = run;
   const get = (name: string) => phases.find((p) => p.name === name)!;
@@ -214,7 +218,7 @@ function report(
   const refreshRatio = refresh.seconds / (floorRefresh + lbRefresh);
 
   const out = (s: string) => process.stdout.write(`${s}\n`);
-  out(`\nbench: ${n} instances, latency ${run.latencyMs} ms, replication lag ≤ ${run.lagMs} ms, throttle ${run.throttle}`);
+  out(`\nbench: ${n} instances, latency ${run.latencyMs} ms, replication lag ≤ ${run.lagMs} ms, throttle ${run.throttle}, pulumi --parallel ${run.parallel}`);
   out(`${"phase".padEnd(26)}${"wall s".padStart(8)}${"requests".padStart(10)}${"req/inst".padStart(10)}${"429s".padStart(7)}${"5xx".padStart(6)}`);
   for (const p of phases) {
     out(`${p.name.padEnd(26)}${p.seconds.toFixed(1).padStart(8)}${String(p.total).padStart(10)}${(p.total / n).toFixed(2).padStart(10)}${String(p.throttled).padStart(7)}${String(p.serverErrors).padStart(6)}`);

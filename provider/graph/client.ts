@@ -92,7 +92,7 @@ export class GraphClient {
   readonly counters = new GraphCounters();
   readonly limiter: AdaptiveLimiter;
   /** Learned replication lag, applied to requests that carry `createdAt`. */
-  readonly visibility = new VisibilityDelay();
+  readonly visibility: VisibilityDelay;
   private readonly dispatcher: Dispatcher;
   private readonly tokens: AccessTokenProvider;
   private readonly logger: GraphLogger;
@@ -108,6 +108,7 @@ export class GraphClient {
     this.logger = options.logger ?? defaultLogger();
     this.retry = { ...DEFAULT_RETRY_OPTIONS, maxRetries: settings.maxRetries, ...options.retry };
     this.limiter = new AdaptiveLimiter({ max: settings.maxConcurrency, growAfter: options.limiterGrowAfter });
+    this.visibility = new VisibilityDelay({ random: this.retry.random });
     this.base = new URL(settings.baseUrl);
     this.userAgent = options.userAgent ?? USER_AGENT;
     if (options.tokens) {
@@ -261,7 +262,7 @@ export class GraphClient {
         this.counters.recordAttempt(method, target.route, status, attempt > 1);
         const requestId = responseHeaders["request-id"];
         const durationMs = this.clock.now() - sentAt;
-        if (learnsVisibility && attempt === 1 && (status < 400 || status === 404)) this.visibility.observe(status < 400);
+        if (learnsVisibility && (status < 400 || status === 404)) this.visibility.observe(sentAt - req.createdAt!, status < 400);
         if (status < 400) {
           const body = this.parseBody(text, responseHeaders, status, base, requestId);
           this.logger({ method, route: target.route, status, attempt, durationMs, requestId, clientRequestId, outcome: "ok" });
@@ -297,6 +298,10 @@ export class GraphClient {
       if (!decision.retry) {
         this.logger({ ...logBase, outcome: "error", reason: lastError.code });
         throw this.count(lastError);
+      }
+      if (decision.reason === "consistency" && learnsVisibility) {
+        // Not before the object is as old as objects have been taking to replicate.
+        decision.delayMs = Math.max(decision.delayMs, this.visibility.waitMs(req.createdAt!, this.clock.now()));
       }
       if (this.clock.now() + decision.delayMs >= deadline) {
         this.logger({ ...logBase, outcome: "error", reason: "GRAPH_TIMEOUT" });

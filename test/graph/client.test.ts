@@ -284,13 +284,13 @@ describe("GraphClient eventual consistency", () => {
     t.pool.intercept({ path: p, method: "GET" }).reply(200, { id: SP }, json);
     await get(t.clock.now());
     expect(t.clock.sleeps).toEqual([187]);
-    expect(t.client.visibility.delayMs).toBe(180);
-    // The next new object's first attempt waits the learned delay, less the object's age.
+    // Missed at age 0, found at age 187: that is the age to wait for.
+    expect(t.client.visibility.delayMs).toBe(187);
+    // The next new object's first attempt waits for it (jittered down to 0.9 × with random 0.5), less its age.
     t.pool.intercept({ path: p, method: "GET" }).reply(200, { id: SP }, json);
     await get(t.clock.now() - 100);
-    expect(t.clock.sleeps).toEqual([187, 80]);
-    expect(t.client.visibility.delayMs).toBe(160);
-    expect(t.client.counters.snapshot()).toMatchObject({ visibilityWaitMs: 80, consistencyRetries: 1, totalRequests: 3 });
+    expect(t.clock.sleeps).toEqual([187, 68]);
+    expect(t.client.counters.snapshot()).toMatchObject({ visibilityWaitMs: 68, consistencyRetries: 1, totalRequests: 3 });
   });
 
   it("does not retry 404 without consistency mode", async () => {
