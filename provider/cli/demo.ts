@@ -9,6 +9,9 @@ import { startEmulator, type RunningEmulator } from "../../emulator";
 import { endpoints, getGraphClient, loadGraphSettings, type GraphClient } from "../graph";
 import { runPulumi, type OutputMode } from "./pulumi-run";
 
+/** A fleet's resources mostly wait on Graph: run more of them at once than Pulumi's 4 × CPUs default. */
+const PARALLEL = ["--parallel", "64"];
+
 const repoRoot = path.resolve(__dirname, "..", "..", "..");
 const pulumiBin = path.join(repoRoot, ".tools", "bin", "pulumi");
 const FLEET_SECRETS = ["zoomToken", "dropboxToken", "snowflakeToken", "atlassianToken", "awsClientSecret", "awsSecretToken"];
@@ -72,7 +75,7 @@ export async function runDemo(argv: string[]): Promise<number> {
 
     const total = instances * 4 + 1; // app, secrets, job and their component per instance, plus the stack
     say(`3/6  pulumi up: ${instances} gallery app instances (application + secrets + job each)`);
-    const up = await timed("pulumi up (create)", () => pulumi(["up", "--yes", "--skip-preview", "--stack", "demo"], { expected: total }));
+    const up = await timed("pulumi up (create)", () => pulumi(["up", "--yes", "--skip-preview", "--stack", "demo", ...PARALLEL], { expected: total }));
     if (up.code !== 0) return fail("pulumi up failed", up.lines);
     printSummaryLines(up.lines);
 
@@ -83,7 +86,7 @@ export async function runDemo(argv: string[]): Promise<number> {
     const drift = await makeDrift(graph, emu);
     for (const line of drift) process.stdout.write(`  - ${line}\n`);
     const preview = await timed("drift check (preview --refresh)", () =>
-      pulumi(["preview", "--refresh", "--expect-no-changes", "--stack", "demo"], "quiet"),
+      pulumi(["preview", "--refresh", "--expect-no-changes", "--stack", "demo", ...PARALLEL], "quiet"),
     );
     const changed = preview.lines.filter((l) => /^\s*[~+-]{1,2}\s+pulumi-nodejs:dynamic\/entra/.test(l) && /\b(update|create|replace|delete)\b/.test(l));
     for (const l of changed) process.stdout.write(`  ${l.trim()}\n`);
@@ -91,14 +94,14 @@ export async function runDemo(argv: string[]): Promise<number> {
     if (preview.code !== 7) return fail("the drift check did not report the drift", preview.lines);
 
     say("6/6  pulumi up --refresh: restoring the declared state");
-    const fix = await timed("pulumi up --refresh (correct)", () => pulumi(["up", "--refresh", "--yes", "--skip-preview", "--stack", "demo"], "quiet"));
+    const fix = await timed("pulumi up --refresh (correct)", () => pulumi(["up", "--refresh", "--yes", "--skip-preview", "--stack", "demo", ...PARALLEL], "quiet"));
     if (fix.code !== 0) return fail("pulumi up --refresh failed", fix.lines);
-    const clean = await timed("drift check after correction", () => pulumi(["preview", "--refresh", "--expect-no-changes", "--stack", "demo"], "quiet"));
+    const clean = await timed("drift check after correction", () => pulumi(["preview", "--refresh", "--expect-no-changes", "--stack", "demo", ...PARALLEL], "quiet"));
     process.stdout.write(`  drift check after correction: exit ${clean.code} (${clean.code === 0 ? "clean" : "still differs"})\n`);
 
     if (values.destroy) {
       say("pulumi destroy");
-      const destroy = await timed("pulumi destroy", () => pulumi(["destroy", "--yes", "--skip-preview", "--stack", "demo"], { expected: total }));
+      const destroy = await timed("pulumi destroy", () => pulumi(["destroy", "--yes", "--skip-preview", "--stack", "demo", ...PARALLEL], { expected: total }));
       if (destroy.code !== 0) return fail("pulumi destroy failed", destroy.lines);
     }
 

@@ -163,6 +163,20 @@ export class GraphClient {
    * succeeds, a strategy says stop, maxRetries is reached or the deadline passes. Throws GraphError.
    */
   async request<T, B = unknown, P extends string = string>(req: GraphRequest<B, P>): Promise<GraphResponse<T>> {
+    if (req.consistency === "retry-not-found" && req.createdAt !== undefined) {
+      const probeDone = await this.visibility.probeTurn();
+      if (probeDone) {
+        try {
+          return await this.send<T, B, P>(req);
+        } finally {
+          probeDone();
+        }
+      }
+    }
+    return this.send<T, B, P>(req);
+  }
+
+  private async send<T, B = unknown, P extends string = string>(req: GraphRequest<B, P>): Promise<GraphResponse<T>> {
     const target = this.resolveTarget(req as GraphRequest);
     const method = req.method;
     const idempotent = req.idempotent ?? isIdempotent(method, target.endpoint);

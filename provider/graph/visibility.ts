@@ -5,9 +5,11 @@
  * request out of the tenant's throttling budget. Nothing is fixed: with no lag the delay learns 0.
  *
  * Every attempt on a new object is an observation "at age a it was (not) visible" from whichever
- * replica answered. The delay is the smallest observed age from which at most `missRate` of the
- * attempts (in a sliding window) missed. Waits are jittered below the estimate so the window keeps
- * seeing younger ages and the estimate can come down when replication speeds up.
+ * replica answered. Observations are binned by age; the delay is the start of the youngest bin
+ * from which every older bin (with enough attempts) missed at most `missRate` of the time —
+ * per bin, so the many late retries that always succeed do not dilute the young misses. Waits are
+ * jittered slightly below the estimate so younger ages stay observed and the estimate can come
+ * down when replication speeds up.
  */
 export interface VisibilityOptions {
   /** Share of attempts at the learned age allowed to miss; lower waits longer. Default 0.1. */
@@ -16,8 +18,10 @@ export interface VisibilityOptions {
   window?: number;
   /** Upper bound of the learned delay in ms. Default 10 s. */
   maxMs?: number;
-  /** Waits are drawn from [(1 − jitter)·delay, delay]. Default 0.2. */
+  /** Waits are drawn from [(1 − jitter)·delay, delay]. Default 0.1. */
   jitter?: number;
+  /** Width of an age bin in ms. Default 100. */
+  binMs?: number;
   random?: () => number;
 }
 
@@ -30,17 +34,20 @@ export class VisibilityDelay {
   private readonly observations: Observation[] = [];
   private next = 0;
   private estimate: number | undefined = 0;
+  private probing: Promise<void> | undefined;
   private readonly missRate: number;
   private readonly window: number;
   private readonly maxMs: number;
   private readonly jitter: number;
+  private readonly binMs: number;
   private readonly random: () => number;
 
   constructor(options: VisibilityOptions = {}) {
     this.missRate = options.missRate ?? 0.1;
     this.window = options.window ?? 256;
     this.maxMs = options.maxMs ?? 10_000;
-    this.jitter = options.jitter ?? 0.2;
+    this.jitter = options.jitter ?? 0.1;
+    this.binMs = options.binMs ?? 100;
     this.random = options.random ?? Math.random;
   }
 
@@ -48,6 +55,26 @@ export class VisibilityDelay {
   get delayMs(): number {
     this.estimate ??= this.compute();
     return this.estimate;
+  }
+
+  /**
+   * Before anything is learned, one request on a new object goes first (the probe) and the others
+   * wait for it to finish, so a first wave of hundreds does not all meet a 404 at once. Returns the
+   * probe's "done" callback to the caller that is the probe, undefined to the others.
+   */
+  async probeTurn(): Promise<(() => void) | undefined> {
+    while (this.observations.length === 0) {
+      if (!this.probing) {
+        let done!: () => void;
+        this.probing = new Promise<void>((resolve) => (done = resolve));
+        return () => {
+          this.probing = undefined;
+          done();
+        };
+      }
+      await this.probing;
+    }
+    return undefined;
   }
 
   /** How long a first attempt on an object created at `createdAt` should still wait at `now`. */
@@ -66,20 +93,28 @@ export class VisibilityDelay {
   }
 
   private compute(): number {
-    const sorted = [...this.observations].sort((a, b) => a.ageMs - b.ageMs);
-    if (!sorted.some((o) => !o.visible)) return 0;
-    // Scan from the oldest age down, tracking the miss share among attempts at least that old.
-    let seen = 0;
-    let misses = 0;
-    let best: number | undefined;
-    for (let i = sorted.length - 1; i >= 0; i--) {
-      seen++;
-      if (!sorted[i].visible) misses++;
-      // Judge an age only once every attempt at that age is counted.
-      const lastOfAge = i === 0 || sorted[i - 1].ageMs !== sorted[i].ageMs;
-      if (lastOfAge && misses / seen <= this.missRate) best = sorted[i].ageMs;
+    if (!this.observations.some((o) => !o.visible)) return 0;
+    const bins = new Map<number, { seen: number; misses: number }>();
+    for (const o of this.observations) {
+      const b = Math.floor(o.ageMs / this.binMs);
+      const bin = bins.get(b) ?? { seen: 0, misses: 0 };
+      bin.seen++;
+      if (!o.visible) bin.misses++;
+      bins.set(b, bin);
+    }
+    // From the oldest bin down, until a bin with enough attempts misses too often.
+    const order = [...bins.keys()].sort((a, b) => b - a);
+    let youngestGood: number | undefined;
+    for (const b of order) {
+      const { seen, misses } = bins.get(b)!;
+      if (misses / seen <= this.missRate) youngestGood = b;
+      else if (seen >= MIN_SAMPLES || youngestGood === undefined) break;
     }
     // Even the oldest attempts missed too often: wait a little longer than any seen so far.
-    return Math.min(this.maxMs, best ?? sorted[sorted.length - 1].ageMs * 1.5);
+    if (youngestGood === undefined) return Math.min(this.maxMs, Math.max(this.binMs, ...this.observations.map((o) => o.ageMs)) * 1.5);
+    return Math.min(this.maxMs, youngestGood * this.binMs);
   }
 }
+
+/** Attempts a bin needs before its miss rate can stop the scan. */
+const MIN_SAMPLES = 3;

@@ -181,16 +181,15 @@ async function instantiateOnce(templateId: string, displayName: string, marker: 
 }
 
 /**
- * Gives both objects their real name; the service principal also gets the marker tag. The two
- * writes are independent, so they go out together.
+ * Gives both objects their real name; the service principal also gets the marker tag. One after
+ * the other: once the application's PATCH found its object, the service principal (created in the
+ * same instantiate) has had that much longer to replicate, so the second PATCH rarely meets a 404.
  */
 async function finalize(instance: Instance, displayName: string, marker: string): Promise<void> {
   const fresh = { consistency: "retry-not-found", createdAt: instance.createdAt } as const;
   const tags = [...new Set([...instance.spTags, markerTag(marker)])];
-  await Promise.all([
-    graph().patch({ endpoint: endpoints.application, params: { appObjectId: instance.applicationObjectId }, body: { displayName }, ...fresh }),
-    graph().patch({ endpoint: endpoints.servicePrincipal, params: { spId: instance.servicePrincipalId }, body: { displayName, tags }, ...fresh }),
-  ]);
+  await graph().patch({ endpoint: endpoints.application, params: { appObjectId: instance.applicationObjectId }, body: { displayName }, ...fresh });
+  await graph().patch({ endpoint: endpoints.servicePrincipal, params: { spId: instance.servicePrincipalId }, body: { displayName, tags }, ...fresh });
 }
 
 /**

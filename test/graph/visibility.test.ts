@@ -37,7 +37,7 @@ describe("VisibilityDelay", () => {
     for (let i = 0; i < 20; i++) v.observe(100, false);
     for (let i = 0; i < 20; i++) v.observe(1_000, true);
     expect(v.delayMs).toBe(1_000);
-    expect(v.waitMs(1_000, 1_400)).toBe(500); // 0.9 × 1000 − 400
+    expect(v.waitMs(1_000, 1_400)).toBe(550); // 0.95 × 1000 − 400
     // Replication became instant: young attempts (from the jitter) now succeed and pull it down.
     let age = 900;
     for (let i = 0; i < 400 && v.delayMs > 0; i++) v.observe((age = Math.max(0, age - 5)), true);
@@ -50,5 +50,32 @@ describe("VisibilityDelay", () => {
     expect(v.delayMs).toBe(300);
     for (let i = 0; i < 10; i++) v.observe(4_000, false);
     expect(v.delayMs).toBe(5_000);
+  });
+
+  it("lets one probe go first while nothing is learned, and everyone through afterwards", async () => {
+    const v = new VisibilityDelay();
+    const probe = await v.probeTurn();
+    expect(probe).toBeDefined();
+    let waiterThrough = false;
+    const waiter = v.probeTurn().then((turn) => {
+      waiterThrough = true;
+      return turn;
+    });
+    await new Promise((r) => setImmediate(r));
+    expect(waiterThrough).toBe(false);
+    v.observe(50, true);
+    probe!();
+    expect(await waiter).toBeUndefined();
+    expect(await v.probeTurn()).toBeUndefined();
+  });
+
+  it("hands the probe to a waiter when the probe learned nothing (e.g. a network error)", async () => {
+    const v = new VisibilityDelay();
+    const first = await v.probeTurn();
+    const second = v.probeTurn();
+    first!();
+    const next = await second;
+    expect(next).toBeDefined();
+    next!();
   });
 });
