@@ -5,14 +5,14 @@
  * request out of the tenant's throttling budget. Nothing is fixed: with no lag the delay learns 0.
  *
  * Every attempt on a new object is an observation "at age a it was (not) visible" from whichever
- * replica answered. Observations are binned by age; the delay is the start of the youngest bin
- * from which every older bin (with enough attempts) missed at most `missRate` of the time —
- * per bin, so the many late retries that always succeed do not dilute the young misses. Waits are
+ * replica answered. Observations are grouped by age, twenty of neighbouring ages per group; the delay
+ * is the youngest age from which every older group missed at most `missRate` of the time — judged
+ * per group, so the many late attempts that always succeed do not dilute the young misses. Waits are
  * jittered slightly below the estimate so younger ages stay observed and the estimate can come
  * down when replication speeds up.
  */
 export interface VisibilityOptions {
-  /** Share of attempts at the learned age allowed to miss; lower waits longer. Default 0.1. */
+  /** Share of attempts at the learned age allowed to miss; lower waits longer. Default 0.05. */
   missRate?: number;
   /** Observations kept. Default 256. */
   window?: number;
@@ -20,8 +20,7 @@ export interface VisibilityOptions {
   maxMs?: number;
   /** Waits are drawn from [(1 − jitter)·delay, delay]. Default 0.1. */
   jitter?: number;
-  /** Width of an age bin in ms. Default 100. */
-  binMs?: number;
+
   random?: () => number;
 }
 
@@ -39,15 +38,13 @@ export class VisibilityDelay {
   private readonly window: number;
   private readonly maxMs: number;
   private readonly jitter: number;
-  private readonly binMs: number;
   private readonly random: () => number;
 
   constructor(options: VisibilityOptions = {}) {
-    this.missRate = options.missRate ?? 0.1;
+    this.missRate = options.missRate ?? 0.05;
     this.window = options.window ?? 256;
     this.maxMs = options.maxMs ?? 10_000;
     this.jitter = options.jitter ?? 0.1;
-    this.binMs = options.binMs ?? 100;
     this.random = options.random ?? Math.random;
   }
 
@@ -94,27 +91,27 @@ export class VisibilityDelay {
 
   private compute(): number {
     if (!this.observations.some((o) => !o.visible)) return 0;
-    const bins = new Map<number, { seen: number; misses: number }>();
-    for (const o of this.observations) {
-      const b = Math.floor(o.ageMs / this.binMs);
-      const bin = bins.get(b) ?? { seen: 0, misses: 0 };
-      bin.seen++;
-      if (!o.visible) bin.misses++;
-      bins.set(b, bin);
-    }
-    // From the oldest bin down, until a bin with enough attempts misses too often.
-    const order = [...bins.keys()].sort((a, b) => b - a);
+    const sorted = [...this.observations].sort((a, b) => b.ageMs - a.ageMs);
+    // From the oldest attempts down, in groups of GROUP attempts of neighbouring ages, until a
+    // group misses too often. The last, incomplete group is not judged.
     let youngestGood: number | undefined;
-    for (const b of order) {
-      const { seen, misses } = bins.get(b)!;
-      if (misses / seen <= this.missRate) youngestGood = b;
-      else if (seen >= MIN_SAMPLES || youngestGood === undefined) break;
+    for (let start = 0; start + GROUP <= sorted.length; start += GROUP) {
+      const group = sorted.slice(start, start + GROUP);
+      if (group.filter((o) => !o.visible).length / GROUP > this.missRate) break;
+      youngestGood = group[GROUP - 1].ageMs;
     }
-    // Even the oldest attempts missed too often: wait a little longer than any seen so far.
-    if (youngestGood === undefined) return Math.min(this.maxMs, Math.max(this.binMs, ...this.observations.map((o) => o.ageMs)) * 1.5);
-    return Math.min(this.maxMs, youngestGood * this.binMs);
+    if (youngestGood === undefined) {
+      // Too few attempts, or even the oldest missed too often: the youngest success older than
+      // every miss, else a little longer than the oldest miss.
+      const oldestMiss = sorted.find((o) => !o.visible)!.ageMs;
+      const after = sorted.filter((o) => o.visible && o.ageMs > oldestMiss).pop();
+      youngestGood = after?.ageMs ?? Math.max(MIN_DELAY_MS, oldestMiss) * 1.5;
+    }
+    return Math.min(this.maxMs, youngestGood);
   }
 }
 
-/** Attempts a bin needs before its miss rate can stop the scan. */
-const MIN_SAMPLES = 3;
+/** Attempts of neighbouring ages judged together (at missRate 0.05: at most one of them missed). */
+const GROUP = 20;
+/** The least delay once any attempt missed. */
+const MIN_DELAY_MS = 100;

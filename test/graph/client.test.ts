@@ -284,13 +284,13 @@ describe("GraphClient eventual consistency", () => {
     t.pool.intercept({ path: p, method: "GET" }).reply(200, { id: SP }, json);
     await get(t.clock.now());
     expect(t.clock.sleeps).toEqual([187]);
-    // Missed at age 0, found at age 187: wait until the start of that 100 ms age bin.
-    expect(t.client.visibility.delayMs).toBe(100);
-    // The next new object's first attempt waits for it (jittered down to 0.95 × with random 0.5), less its age.
+    // Missed at age 0, found at age 187: that is the age to wait for.
+    expect(t.client.visibility.delayMs).toBe(187);
+    // The next new object's first attempt waits for it (jittered down to 0.95 × with random 0.5: 178), less its age.
     t.pool.intercept({ path: p, method: "GET" }).reply(200, { id: SP }, json);
-    await get(t.clock.now() - 40);
-    expect(t.clock.sleeps).toEqual([187, 55]);
-    expect(t.client.counters.snapshot()).toMatchObject({ visibilityWaitMs: 55, consistencyRetries: 1, totalRequests: 3 });
+    await get(t.clock.now() - 100);
+    expect(t.clock.sleeps).toEqual([187, 78]);
+    expect(t.client.counters.snapshot()).toMatchObject({ visibilityWaitMs: 78, consistencyRetries: 1, totalRequests: 3 });
   });
 
   it("does not retry 404 without consistency mode", async () => {
