@@ -21,6 +21,15 @@ export interface ProvisionedApplicationArgs {
   restartTrigger?: pulumi.Input<string>;
   restartScope?: pulumi.Input<string>;
   permanentlyDeleteOnDestroy?: pulumi.Input<boolean>;
+  /** Adopt an existing instance by its application object id (see GalleryApplication). */
+  adoptApplicationObjectId?: pulumi.Input<string>;
+  /** Adopt the instance's existing synchronization job by id (see ProvisioningJob). */
+  adoptJobId?: pulumi.Input<string>;
+  /**
+   * What destroy does to the application and the job: "delete" or "keep". Defaults per object:
+   * "keep" for an adopted one, "delete" for one this stack created.
+   */
+  onDestroy?: pulumi.Input<"keep" | "delete">;
 }
 
 export class ProvisionedApplication extends pulumi.ComponentResource {
@@ -38,7 +47,13 @@ export class ProvisionedApplication extends pulumi.ComponentResource {
     const parent = { parent: this };
     this.application = new GalleryApplication(
       name,
-      { template: args.template, displayName: args.displayName, permanentlyDeleteOnDestroy: args.permanentlyDeleteOnDestroy },
+      {
+        template: args.template,
+        displayName: args.displayName,
+        permanentlyDeleteOnDestroy: args.permanentlyDeleteOnDestroy,
+        adoptApplicationObjectId: args.adoptApplicationObjectId,
+        onDestroy: args.onDestroy,
+      },
       parent,
     );
     this.secrets = new ProvisioningSecrets(
@@ -56,6 +71,8 @@ export class ProvisionedApplication extends pulumi.ComponentResource {
         settings: args.jobSettings,
         restartTrigger: args.restartTrigger,
         restartScope: args.restartScope,
+        adoptJobId: args.adoptJobId,
+        onDestroy: args.onDestroy,
       },
       // Credentials must be saved before the job validates them and starts.
       { ...parent, dependsOn: [this.secrets] },
