@@ -38,6 +38,8 @@ function args() {
       throttle: { type: "string", default: "identity-default" },
       // Pulumi's default is 4 × CPUs; a fleet's resources spend most of their time waiting on Graph.
       parallel: { type: "string", default: "64" },
+      // entra:maxConcurrency for the provider; the provider's default when not given.
+      "max-concurrency": { type: "string" },
     },
   });
   const throttle = values.throttle === "off" || values.throttle === "identity-default" ? values.throttle : Number(values.throttle);
@@ -47,6 +49,7 @@ function args() {
     lagMs: Number(values["replication-lag-ms"]),
     throttle: throttle as "off" | "identity-default" | number,
     parallel: Number(values.parallel),
+    maxConcurrency: values["max-concurrency"],
   };
 }
 
@@ -119,7 +122,7 @@ function stateBytes(stateDir: string): number {
 }
 
 async function main(): Promise<void> {
-  const { n, latencyMs, lagMs, throttle, parallel } = args();
+  const { n, latencyMs, lagMs, throttle, parallel, maxConcurrency } = args();
   const par = ["--parallel", String(parallel)];
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "entra-bench-"));
   const emu = await startEmulator({ latencyMs, replicationLagMs: lagMs, throttle, cycleIntervalMs: 5000, seed: 8 });
@@ -141,6 +144,7 @@ async function main(): Promise<void> {
       ["entra:clientId", emu.clientId],
       ["entra:clientSecret", emu.clientSecret, true],
       ["entra:caFile", emu.caFile ?? ""],
+      ...(maxConcurrency === undefined ? [] : [["entra:maxConcurrency", maxConcurrency] as [string, string]]),
     ]);
 
     const phases: Phase[] = [];
