@@ -123,7 +123,8 @@ function stateBytes(stateDir: string): number {
 
 async function main(): Promise<void> {
   const { n, latencyMs, lagMs, throttle, parallel, maxConcurrency } = args();
-  const par = ["--parallel", String(parallel)];
+  // Every engine run of both programs, at the same parallelism.
+  const engine = (argv: string[], p: { dir: string; env: NodeJS.ProcessEnv }) => pulumi([...argv, "--parallel", String(parallel)], p.dir, p.env);
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "entra-bench-"));
   const emu = await startEmulator({ latencyMs, replicationLagMs: lagMs, throttle, cycleIntervalMs: 5000, seed: 8 });
   const dispatcher = new Agent({ connect: { ca: emu.caFile ? fs.readFileSync(emu.caFile) : undefined } });
@@ -175,20 +176,20 @@ async function main(): Promise<void> {
       process.stderr.write(`  ${name}: ${seconds.toFixed(1)} s, ${total} Graph requests\n`);
     };
 
-    await measure("floor create", () => pulumi(["up", "--yes", "--skip-preview", ...par], floor.dir, floor.env));
-    await measure("floor no-op up", () => pulumi(["up", "--yes", "--skip-preview", ...par], floor.dir, floor.env));
-    await measure("floor preview --refresh", () => pulumi(["preview", "--refresh", ...par], floor.dir, floor.env));
+    await measure("floor create", () => engine(["up", "--yes", "--skip-preview"], floor));
+    await measure("floor no-op up", () => engine(["up", "--yes", "--skip-preview"], floor));
+    await measure("floor preview --refresh", () => engine(["preview", "--refresh"], floor));
     await setConfig(floor, [["changed", "0"]]);
-    await measure("floor one change", () => pulumi(["up", "--yes", "--skip-preview", ...par], floor.dir, floor.env));
-    await measure("floor destroy", () => pulumi(["destroy", "--yes", "--skip-preview", ...par], floor.dir, floor.env));
+    await measure("floor one change", () => engine(["up", "--yes", "--skip-preview"], floor));
+    await measure("floor destroy", () => engine(["destroy", "--yes", "--skip-preview"], floor));
 
-    await measure("create", () => pulumi(["up", "--yes", "--skip-preview", ...par], real.dir, real.env));
+    await measure("create", () => engine(["up", "--yes", "--skip-preview"], real));
     stateSize = stateBytes(real.stateDir);
-    await measure("no-op up", () => pulumi(["up", "--yes", "--skip-preview", ...par], real.dir, real.env));
-    await measure("preview --refresh", () => pulumi(["preview", "--refresh", ...par], real.dir, real.env));
+    await measure("no-op up", () => engine(["up", "--yes", "--skip-preview"], real));
+    await measure("preview --refresh", () => engine(["preview", "--refresh"], real));
     await setConfig(real, [["overrides", JSON.stringify({ 0: { displayName: "changed by bench" } })]]);
-    await measure("one change", () => pulumi(["up", "--yes", "--skip-preview", ...par], real.dir, real.env));
-    await measure("destroy", () => pulumi(["destroy", "--yes", "--skip-preview", ...par], real.dir, real.env));
+    await measure("one change", () => engine(["up", "--yes", "--skip-preview"], real));
+    await measure("destroy", () => engine(["destroy", "--yes", "--skip-preview"], real));
 
     report(phases, { n, latencyMs, lagMs, throttle, parallel, providerRss, stateSize });
   } finally {

@@ -68,6 +68,8 @@ export async function runDemo(argv: string[]): Promise<number> {
   try {
     const env = demoEnv();
     const pulumi = (args: string[], mode?: OutputMode) => runPulumi(pulumiBin, args, repoRoot, env, mode);
+    // up / preview / destroy of the demo stack.
+    const deploy = (args: string[], mode?: OutputMode) => pulumi([...args, "--stack", "demo", ...PARALLEL], mode);
     const graph = graphClientFor(emu);
 
     say(`2/6  Creating the local stack "demo" (file backend in .tools/demo) with the emulator's settings`);
@@ -75,7 +77,7 @@ export async function runDemo(argv: string[]): Promise<number> {
 
     const total = instances * 4 + 1; // app, secrets, job and their component per instance, plus the stack
     say(`3/6  pulumi up: ${instances} gallery app instances (application + secrets + job each)`);
-    const up = await timed("pulumi up (create)", () => pulumi(["up", "--yes", "--skip-preview", "--stack", "demo", ...PARALLEL], { expected: total }));
+    const up = await timed("pulumi up (create)", () => deploy(["up", "--yes", "--skip-preview"], { expected: total }));
     if (up.code !== 0) return fail("pulumi up failed", up.lines);
     printSummaryLines(up.lines);
 
@@ -86,7 +88,7 @@ export async function runDemo(argv: string[]): Promise<number> {
     const drift = await makeDrift(graph, emu);
     for (const line of drift) process.stdout.write(`  - ${line}\n`);
     const preview = await timed("drift check (preview --refresh)", () =>
-      pulumi(["preview", "--refresh", "--expect-no-changes", "--stack", "demo", ...PARALLEL], "quiet"),
+      deploy(["preview", "--refresh", "--expect-no-changes"], "quiet"),
     );
     const changed = preview.lines.filter((l) => /^\s*[~+-]{1,2}\s+pulumi-nodejs:dynamic\/entra/.test(l) && /\b(update|create|replace|delete)\b/.test(l));
     for (const l of changed) process.stdout.write(`  ${l.trim()}\n`);
@@ -94,14 +96,14 @@ export async function runDemo(argv: string[]): Promise<number> {
     if (preview.code !== 7) return fail("the drift check did not report the drift", preview.lines);
 
     say("6/6  pulumi up --refresh: restoring the declared state");
-    const fix = await timed("pulumi up --refresh (correct)", () => pulumi(["up", "--refresh", "--yes", "--skip-preview", "--stack", "demo", ...PARALLEL], "quiet"));
+    const fix = await timed("pulumi up --refresh (correct)", () => deploy(["up", "--refresh", "--yes", "--skip-preview"], "quiet"));
     if (fix.code !== 0) return fail("pulumi up --refresh failed", fix.lines);
-    const clean = await timed("drift check after correction", () => pulumi(["preview", "--refresh", "--expect-no-changes", "--stack", "demo", ...PARALLEL], "quiet"));
+    const clean = await timed("drift check after correction", () => deploy(["preview", "--refresh", "--expect-no-changes"], "quiet"));
     process.stdout.write(`  drift check after correction: exit ${clean.code} (${clean.code === 0 ? "clean" : "still differs"})\n`);
 
     if (values.destroy) {
       say("pulumi destroy");
-      const destroy = await timed("pulumi destroy", () => pulumi(["destroy", "--yes", "--skip-preview", "--stack", "demo", ...PARALLEL], { expected: total }));
+      const destroy = await timed("pulumi destroy", () => deploy(["destroy", "--yes", "--skip-preview"], { expected: total }));
       if (destroy.code !== 0) return fail("pulumi destroy failed", destroy.lines);
     }
 

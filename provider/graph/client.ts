@@ -81,6 +81,11 @@ export interface GraphClientOptions {
 }
 
 const USER_AGENT = "pulumi-entra-provisioning";
+
+/** When the target of a consistency-retried request was created, if the caller knows (visibility.ts). */
+function freshSince(req: RequestCommon<unknown>): number | undefined {
+  return req.consistency === "retry-not-found" ? req.createdAt : undefined;
+}
 const RESERVED_HEADERS = new Set(["authorization", "client-request-id", "retry-attempt", "content-type", "content-length", "host"]);
 
 /**
@@ -163,7 +168,7 @@ export class GraphClient {
    * succeeds, a strategy says stop, maxRetries is reached or the deadline passes. Throws GraphError.
    */
   async request<T, B = unknown, P extends string = string>(req: GraphRequest<B, P>): Promise<GraphResponse<T>> {
-    if (req.consistency === "retry-not-found" && req.createdAt !== undefined) {
+    if (freshSince(req) !== undefined) {
       const probeDone = await this.visibility.probeTurn();
       if (probeDone) {
         try {
@@ -201,9 +206,9 @@ export class GraphClient {
     let maybeAppliedEarlier = false;
     let attempt = 0;
     let last: { outcome: AttemptOutcome; error: GraphError } | undefined;
-    const learnsVisibility = req.consistency === "retry-not-found" && req.createdAt !== undefined;
-    if (learnsVisibility) {
-      const wait = this.visibility.waitMs(req.createdAt!, this.clock.now());
+    const createdAt = freshSince(req);
+    if (createdAt !== undefined) {
+      const wait = this.visibility.waitMs(createdAt, this.clock.now());
       if (wait > 0) {
         this.counters.recordVisibilityWait(wait);
         try {
@@ -276,7 +281,7 @@ export class GraphClient {
         this.counters.recordAttempt(method, target.route, status, attempt > 1);
         const requestId = responseHeaders["request-id"];
         const durationMs = this.clock.now() - sentAt;
-        if (learnsVisibility && (status < 400 || status === 404)) this.visibility.observe(sentAt - req.createdAt!, status < 400);
+        if (createdAt !== undefined && (status < 400 || status === 404)) this.visibility.observe(sentAt - createdAt, status < 400);
         if (status < 400) {
           const body = this.parseBody(text, responseHeaders, status, base, requestId);
           this.logger({ method, route: target.route, status, attempt, durationMs, requestId, clientRequestId, outcome: "ok" });
@@ -313,9 +318,9 @@ export class GraphClient {
         this.logger({ ...logBase, outcome: "error", reason: lastError.code });
         throw this.count(lastError);
       }
-      if (decision.reason === "consistency" && learnsVisibility) {
+      if (decision.reason === "consistency" && createdAt !== undefined) {
         // Not before the object is as old as objects have been taking to replicate.
-        decision.delayMs = Math.max(decision.delayMs, this.visibility.waitMs(req.createdAt!, this.clock.now()));
+        decision.delayMs = Math.max(decision.delayMs, this.visibility.waitMs(createdAt, this.clock.now()));
       }
       if (this.clock.now() + decision.delayMs >= deadline) {
         this.logger({ ...logBase, outcome: "error", reason: "GRAPH_TIMEOUT" });

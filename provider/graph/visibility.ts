@@ -20,7 +20,7 @@ export interface VisibilityOptions {
   maxMs?: number;
   /** Waits are drawn from [(1 − jitter)·delay, delay]. Default 0.1. */
   jitter?: number;
-
+  /** Uniform random in [0, 1) for the jitter; injectable for tests. */
   random?: () => number;
 }
 

@@ -7,7 +7,7 @@ import { unlessGone } from "./gone";
 import { Checker, isUnknown, withoutDefaults } from "./inputs";
 import { graph, operationTimeoutMs } from "./runtime";
 import { defineProvider } from "./define";
-import { recordInstantiated } from "./fresh";
+import { freshRequest, recordInstantiated } from "./fresh";
 import { shimProvider } from "./shim";
 import { resolveTemplate, TemplateLookupError, odataString } from "./templates";
 
@@ -76,8 +76,6 @@ interface Instance {
   appId: string;
   servicePrincipalId: string;
   spTags: string[];
-  /** When this process instantiated it (absent for objects found or adopted). */
-  createdAt?: number;
 }
 
 /**
@@ -165,14 +163,12 @@ async function instantiateOnce(templateId: string, displayName: string, marker: 
       body: { displayName: provisionalName(displayName, marker) },
     });
     const { application, servicePrincipal } = res.body;
-    const createdAt = Date.now();
-    recordInstantiated(servicePrincipal.id, templateId, createdAt);
+    recordInstantiated(servicePrincipal.id, templateId, Date.now());
     return {
       applicationObjectId: application.id,
       appId: application.appId,
       servicePrincipalId: servicePrincipal.id,
       spTags: servicePrincipal.tags ?? [],
-      createdAt,
     };
   };
   // The template exists (check() resolved it), so a 404 from instantiate is the known fault:
@@ -186,7 +182,8 @@ async function instantiateOnce(templateId: string, displayName: string, marker: 
  * same instantiate) has had that much longer to replicate, so the second PATCH rarely meets a 404.
  */
 async function finalize(instance: Instance, displayName: string, marker: string): Promise<void> {
-  const fresh = { consistency: "retry-not-found", createdAt: instance.createdAt } as const;
+  // Both objects came from one instantiate: the service principal's creation time is the application's.
+  const fresh = freshRequest(instance.servicePrincipalId);
   const tags = [...new Set([...instance.spTags, markerTag(marker)])];
   await graph().patch({ endpoint: endpoints.application, params: { appObjectId: instance.applicationObjectId }, body: { displayName }, ...fresh });
   await graph().patch({ endpoint: endpoints.servicePrincipal, params: { spId: instance.servicePrincipalId }, body: { displayName, tags }, ...fresh });
