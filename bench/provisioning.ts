@@ -151,6 +151,7 @@ async function main(): Promise<void> {
     const phases: Phase[] = [];
     let providerRss = 0;
     let stateSize = 0;
+    let floorStateSize = 0;
     const measure = async (name: string, fn: () => Promise<void>) => {
       const before = await stats(emu, dispatcher);
       const t = Date.now();
@@ -177,6 +178,7 @@ async function main(): Promise<void> {
     };
 
     await measure("floor create", () => engine(["up", "--yes", "--skip-preview"], floor));
+    floorStateSize = stateBytes(floor.stateDir);
     await measure("floor no-op up", () => engine(["up", "--yes", "--skip-preview"], floor));
     await measure("floor preview --refresh", () => engine(["preview", "--refresh"], floor));
     await setConfig(floor, [["changed", "0"]]);
@@ -191,7 +193,7 @@ async function main(): Promise<void> {
     await measure("one change", () => engine(["up", "--yes", "--skip-preview"], real));
     await measure("destroy", () => engine(["destroy", "--yes", "--skip-preview"], real));
 
-    report(phases, { n, latencyMs, lagMs, throttle, parallel, providerRss, stateSize });
+    report(phases, { n, latencyMs, lagMs, throttle, parallel, providerRss, stateSize, floorStateSize });
   } finally {
     await dispatcher.close();
     await emu.close();
@@ -209,7 +211,7 @@ function throttleSeconds(throttle: "off" | "identity-default" | number, requests
 
 function report(
   phases: Phase[],
-  run: { n: number; latencyMs: number; lagMs: number; throttle: string | number; parallel: number; providerRss: number; stateSize: number },
+  run: { n: number; latencyMs: number; lagMs: number; throttle: string | number; parallel: number; providerRss: number; stateSize: number; floorStateSize: number },
 ): void {
   const { n } = run;
   const get = (name: string) => phases.find((p) => p.name === name)!;
@@ -235,7 +237,7 @@ function report(
   out(`\nengine floor: create ${floorCreate.toFixed(1)} s, preview --refresh ${floorRefresh.toFixed(1)} s`);
   out(`Graph lower bound: create ${lbCreate.toFixed(1)} s, refresh ${lbRefresh.toFixed(1)} s`);
   out(`create ratio ${createRatio.toFixed(2)}, refresh ratio ${refreshRatio.toFixed(2)} (time / (floor + lower bound))`);
-  out(`peak RSS of the provider process: ${run.providerRss.toFixed(0)} MB; state: ${(run.stateSize / n / 1024).toFixed(1)} KB per instance`);
+  out(`peak RSS of the provider process: ${run.providerRss.toFixed(0)} MB; state: ${(run.stateSize / n / 1024).toFixed(1)} KB per instance (floor ${(run.floorStateSize / n / 1024).toFixed(1)} KB)`);
   out(
     `bench: instances=${n} create_s=${create.seconds.toFixed(1)} create_ratio=${createRatio.toFixed(2)} refresh_s=${refresh.seconds.toFixed(1)} ` +
       `refresh_ratio=${refreshRatio.toFixed(2)} create_requests_per_instance=${(create.total / n).toFixed(2)} ` +

@@ -8,7 +8,7 @@ import { Checker, isUnknown, withoutDefaults } from "./inputs";
 import { graph, operationTimeoutMs } from "./runtime";
 import { defineProvider } from "./define";
 import { freshRequest, recordInstantiated } from "./fresh";
-import { shimProvider } from "./shim";
+import { EntraResource } from "./shim";
 import { resolveTemplate, TemplateLookupError, odataString } from "./templates";
 
 export interface GalleryApplicationArgs {
@@ -413,13 +413,11 @@ function upgrade(props: AppState): AppState {
   };
 }
 
-const shim = shimProvider("app");
-
 /**
  * An instance of a gallery application: `POST /applicationTemplates/{id}/instantiate`, which
  * creates an application and its service principal.
  */
-export class GalleryApplication extends pulumi.dynamic.Resource {
+export class GalleryApplication extends EntraResource {
   declare readonly template: pulumi.Output<string>;
   declare readonly displayName: pulumi.Output<string>;
   declare readonly templateId: pulumi.Output<string>;
@@ -430,7 +428,8 @@ export class GalleryApplication extends pulumi.dynamic.Resource {
 
   constructor(name: string, args: GalleryApplicationArgs, opts?: pulumi.CustomResourceOptions) {
     super(
-      shim,
+      "app",
+      "GalleryApplication",
       name,
       {
         ...args,
@@ -441,8 +440,6 @@ export class GalleryApplication extends pulumi.dynamic.Resource {
         servicePrincipalId: undefined,
       },
       opts,
-      "entra",
-      "GalleryApplication",
     );
   }
 }

@@ -8,7 +8,7 @@ import { provisionOnDemand, resolveRuleId, type ModifiedProperty, type OnDemandR
 import { Checker, describe, isUnknown } from "./inputs";
 import { graph } from "./runtime";
 import { defineProvider } from "./define";
-import { shimProvider } from "./shim";
+import { EntraResource } from "./shim";
 
 export interface ProvisionOnDemandArgs {
   servicePrincipalId: pulumi.Input<string>;
@@ -189,13 +189,11 @@ export const provider = defineProvider({
   async delete() {},
 });
 
-const shim = shimProvider("pod");
-
 /**
  * Provisions users or groups on demand through a provisioning job, once, and again whenever an
  * input or `triggers` changes. Outputs Graph's result per subject.
  */
-export class ProvisionOnDemand extends pulumi.dynamic.Resource {
+export class ProvisionOnDemand extends EntraResource {
   declare readonly servicePrincipalId: pulumi.Output<string>;
   declare readonly jobId: pulumi.Output<string>;
   declare readonly subjects: pulumi.Output<OnDemandSubject[]>;
@@ -213,7 +211,8 @@ export class ProvisionOnDemand extends pulumi.dynamic.Resource {
 
   constructor(name: string, args: ProvisionOnDemandArgs, opts?: pulumi.CustomResourceOptions) {
     super(
-      shim,
+      "pod",
+      "ProvisionOnDemand",
       name,
       {
         ...args,
@@ -227,8 +226,6 @@ export class ProvisionOnDemand extends pulumi.dynamic.Resource {
         provisionedAt: undefined,
       },
       opts,
-      "entra",
-      "ProvisionOnDemand",
     );
   }
 }

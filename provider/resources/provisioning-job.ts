@@ -7,7 +7,7 @@ import { unlessGone } from "./gone";
 import { Checker, immutableChange, isUnknown, sameMap, withoutDefaults } from "./inputs";
 import { graph } from "./runtime";
 import { defineProvider } from "./define";
-import { shimProvider } from "./shim";
+import { EntraResource } from "./shim";
 
 export interface ProvisioningJobArgs {
   servicePrincipalId: pulumi.Input<string>;
@@ -384,10 +384,8 @@ export const provider = defineProvider({
   },
 });
 
-const shim = shimProvider("job");
-
 /** A provisioning (synchronization) job: created from a template, validated and started. */
-export class ProvisioningJob extends pulumi.dynamic.Resource {
+export class ProvisioningJob extends EntraResource {
   declare readonly servicePrincipalId: pulumi.Output<string>;
   /** The job id; also this resource's id. */
   declare readonly jobId: pulumi.Output<string>;
@@ -397,7 +395,7 @@ export class ProvisioningJob extends pulumi.dynamic.Resource {
   declare readonly status: pulumi.Output<JobStatusSummary>;
 
   constructor(name: string, args: ProvisioningJobArgs, opts?: pulumi.CustomResourceOptions) {
-    super(shim, name, { ...args, scheduleState: undefined, status: undefined }, opts, "entra", "ProvisioningJob");
+    super("job", "ProvisioningJob", name, { ...args, scheduleState: undefined, status: undefined }, opts);
     this.jobId = this.id;
   }
 }

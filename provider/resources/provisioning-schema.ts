@@ -10,7 +10,7 @@ import { unlessGone } from "./gone";
 import { Checker, isUnknown } from "./inputs";
 import { graph } from "./runtime";
 import { applySpec, checkSpecAgainst, checkSpecStatic, GraphSchema, projectSpec, SchemaSpec, stableJson } from "./schema-spec";
-import { shimProvider } from "./shim";
+import { EntraResource } from "./shim";
 
 export type { AttributeMappingSpec, ObjectMappingSpec, ScopeClauseSpec, ScopeGroupSpec, SchemaSpec } from "./schema-spec";
 
@@ -143,13 +143,11 @@ export const provider = defineProvider({
   },
 });
 
-const shim = shimProvider("schema");
-
 /**
  * A provisioning job's attribute mappings and scoping filters, declared as changes to the job
  * template's default schema. Destroying it restores the default.
  */
-export class ProvisioningSchema extends pulumi.dynamic.Resource {
+export class ProvisioningSchema extends EntraResource {
   declare readonly servicePrincipalId: pulumi.Output<string>;
   declare readonly jobId: pulumi.Output<string>;
   /** The synchronization template whose default schema the spec is layered on. */
@@ -157,6 +155,6 @@ export class ProvisioningSchema extends pulumi.dynamic.Resource {
   declare readonly mappings: pulumi.Output<SchemaSpec>;
 
   constructor(name: string, args: ProvisioningSchemaArgs, opts?: pulumi.CustomResourceOptions) {
-    super(shim, name, { ...args, templateId: undefined }, opts, "entra", "ProvisioningSchema");
+    super("schema", "ProvisioningSchema", name, { ...args, templateId: undefined }, opts);
   }
 }

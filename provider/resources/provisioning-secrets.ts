@@ -8,7 +8,7 @@ import { Checker, closest, immutableChange, isUnknown, sameMap } from "./inputs"
 import { graph } from "./runtime";
 import { MASKED, SECRET_BEARING_KEYS, SYNCHRONIZATION_SECRET_KEYS } from "./secret-keys";
 import { defineProvider } from "./define";
-import { shimProvider } from "./shim";
+import { EntraResource } from "./shim";
 
 export interface ProvisioningSecretsArgs {
   /** The service principal of the application instance (GalleryApplication.servicePrincipalId). */
@@ -122,22 +122,19 @@ export const provider = defineProvider({
   },
 });
 
-const shim = shimProvider("secrets");
-
 /** The credentials of an application's provisioning connector. Values never leave state unencrypted. */
-export class ProvisioningSecrets extends pulumi.dynamic.Resource {
+export class ProvisioningSecrets extends EntraResource {
   declare readonly servicePrincipalId: pulumi.Output<string>;
   /** The keys saved (values are secret and not repeated here). */
   declare readonly keys: pulumi.Output<string[]>;
 
   constructor(name: string, args: ProvisioningSecretsArgs, opts?: pulumi.CustomResourceOptions) {
     super(
-      shim,
+      "secrets",
+      "ProvisioningSecrets",
       name,
       { servicePrincipalId: args.servicePrincipalId, credentials: pulumi.secret(args.credentials), keys: undefined },
       pulumi.mergeOptions(opts, { additionalSecretOutputs: ["credentials"] }),
-      "entra",
-      "ProvisioningSecrets",
     );
   }
 }
