@@ -86,6 +86,7 @@ const USER_AGENT = "pulumi-entra-provisioning";
 function freshSince(req: RequestCommon<unknown>): number | undefined {
   return req.consistency === "retry-not-found" ? req.createdAt : undefined;
 }
+
 const RESERVED_HEADERS = new Set(["authorization", "client-request-id", "retry-attempt", "content-type", "content-length", "host"]);
 
 /**

@@ -11,7 +11,7 @@
 import * as pulumi from "@pulumi/pulumi";
 
 /** The `__provider` text of resource kind `kind` (a short id mapped by `impl` in the package index). */
-export function providerModule(kind: string): string {
+function providerModule(kind: string): string {
   return `exports.handler=()=>require("pulumi-entra-provisioning").impl(${JSON.stringify(kind)});`;
 }
 

@@ -9,63 +9,73 @@ jest.setTimeout(300_000);
 
 const AWS = "8b1025e4-1dd2-430b-a150-2ef79cd700f5";
 
-describe("adopting existing objects", () => {
-  let h: Harness;
-  let run: ProgramRun;
-  let existing: { appObjectId: string; spId: string };
-  let jobId: string;
+interface Adoption {
+  h: Harness;
+  run: ProgramRun;
+  existing: { appObjectId: string; spId: string };
+  jobId: string;
+}
 
+/**
+ * An instance of `template` and its job created outside any stack, and a program declaring
+ * `resources(existing, jobId)` (test/fixtures/reliability/resources) against the same emulator.
+ */
+async function adoption(
+  seed: number,
+  template: string,
+  displayName: string,
+  jobTemplate: string,
+  resources: (existing: Adoption["existing"], jobId: string) => unknown[],
+): Promise<Adoption> {
+  const h = await harness({ seed });
+  const existing = await instantiate(h, template, displayName);
+  const jobId = await createJob(h, existing.spId, jobTemplate);
+  const run = await openProgram(path.join(repoRoot, "test", "fixtures", "reliability", "resources"), {
+    config: { ...emulatorConfig(h.emu), token: { value: `adopt-token-${seed}`, secret: true }, resources: { value: JSON.stringify(resources(existing, jobId)) } },
+  });
+  return { h, run, existing, jobId };
+}
+
+describe("adopting existing objects", () => {
+  let a: Adoption;
   beforeAll(async () => {
-    h = await harness({ seed: 9 });
-    existing = await instantiate(h, AWS, "Portal AWS");
-    jobId = await createJob(h, existing.spId, "aws");
-    const resources = [
+    a = await adoption(9, AWS, "Portal AWS", "aws", (existing, jobId) => [
       { type: "GalleryApplication", name: "aws", args: { template: "Amazon Web Services (AWS)", displayName: "Portal AWS", adoptApplicationObjectId: existing.appObjectId } },
       { type: "ProvisioningSecrets", name: "aws-secrets", args: { servicePrincipalId: "@ref:aws.servicePrincipalId", credentials: { ClientSecret: "@secret:token", SecretToken: "@secret:token" } } },
       { type: "ProvisioningJob", name: "aws-job", args: { servicePrincipalId: "@ref:aws.servicePrincipalId", adoptJobId: jobId }, dependsOn: ["aws-secrets"] },
-    ];
-    run = await openProgram(path.join(repoRoot, "test", "fixtures", "reliability", "resources"), {
-      config: { ...emulatorConfig(h.emu), token: { value: "adopt-token-31c", secret: true }, resources: { value: JSON.stringify(resources) } },
-    });
+    ]);
   });
   afterAll(async () => {
-    run?.cleanup();
-    await h?.close();
+    a?.run.cleanup();
+    await a?.h.close();
   });
 
   it("adopts the application and the job instead of creating new ones", async () => {
-    const up = await runPulumi(run, ["up", "--yes", "--skip-preview"]);
+    const up = await runPulumi(a.run, ["up", "--yes", "--skip-preview"]);
     if (up.code !== 0) throw new Error(up.stdout + up.stderr);
-    const ours = stackObjects(await exportState(run));
-    expect(ours.applications).toEqual([existing.appObjectId]);
-    expect(ours.jobs).toEqual([jobId]);
-    const s = await emulatorObjects(h);
-    expect(s.applications).toEqual([existing.appObjectId]);
-    expect(s.raw.jobs.items).toEqual([expect.objectContaining({ id: jobId, scheduleState: "Active" })]);
-    const again = await runPulumi(run, ["preview", "--refresh", "--expect-no-changes"]);
+    const ours = stackObjects(await exportState(a.run));
+    expect(ours.applications).toEqual([a.existing.appObjectId]);
+    expect(ours.jobs).toEqual([a.jobId]);
+    const s = await emulatorObjects(a.h);
+    expect(s.applications).toEqual([a.existing.appObjectId]);
+    expect(s.raw.jobs.items).toEqual([expect.objectContaining({ id: a.jobId, scheduleState: "Active" })]);
+    const again = await runPulumi(a.run, ["preview", "--refresh", "--expect-no-changes"]);
     expect(again.code).toBe(0);
   });
 
   it("keeps adopted objects on destroy (onDestroy defaults to keep)", async () => {
-    const destroy = await runPulumi(run, ["destroy", "--yes", "--skip-preview"]);
+    const destroy = await runPulumi(a.run, ["destroy", "--yes", "--skip-preview"]);
     expect(destroy.code).toBe(0);
-    const s = await emulatorObjects(h);
-    expect(s.applications).toEqual([existing.appObjectId]);
-    expect(s.jobs).toEqual([jobId]);
+    const s = await emulatorObjects(a.h);
+    expect(s.applications).toEqual([a.existing.appObjectId]);
+    expect(s.jobs).toEqual([a.jobId]);
   });
 });
 
 describe("adopting through ProvisionedApplication, with onDestroy: delete", () => {
-  let h: Harness;
-  let run: ProgramRun;
-  let existing: { appObjectId: string; spId: string };
-  let jobId: string;
-
+  let a: Adoption;
   beforeAll(async () => {
-    h = await harness({ seed: 10 });
-    existing = await instantiate(h, CUSTOM, "Portal SCIM");
-    jobId = await createJob(h, existing.spId, "scim");
-    const resources = [
+    a = await adoption(10, CUSTOM, "Portal SCIM", "scim", (existing, jobId) => [
       {
         type: "ProvisionedApplication",
         name: "scim",
@@ -78,26 +88,23 @@ describe("adopting through ProvisionedApplication, with onDestroy: delete", () =
           onDestroy: "delete",
         },
       },
-    ];
-    run = await openProgram(path.join(repoRoot, "test", "fixtures", "reliability", "resources"), {
-      config: { ...emulatorConfig(h.emu), token: { value: "adopt-token-58d", secret: true }, resources: { value: JSON.stringify(resources) } },
-    });
+    ]);
   });
   afterAll(async () => {
-    run?.cleanup();
-    await h?.close();
+    a?.run.cleanup();
+    await a?.h.close();
   });
 
   it("adopts both objects, then deletes them on destroy as asked", async () => {
-    const up = await runPulumi(run, ["up", "--yes", "--skip-preview"]);
+    const up = await runPulumi(a.run, ["up", "--yes", "--skip-preview"]);
     if (up.code !== 0) throw new Error(up.stdout + up.stderr);
-    const ours = stackObjects(await exportState(run));
-    expect(ours.applications).toEqual([existing.appObjectId]);
-    expect(ours.jobs).toEqual([jobId]);
-    expect((await emulatorObjects(h)).raw.jobs.items).toEqual([expect.objectContaining({ id: jobId, scheduleState: "Active" })]);
-    const destroy = await runPulumi(run, ["destroy", "--yes", "--skip-preview"]);
+    const ours = stackObjects(await exportState(a.run));
+    expect(ours.applications).toEqual([a.existing.appObjectId]);
+    expect(ours.jobs).toEqual([a.jobId]);
+    expect((await emulatorObjects(a.h)).raw.jobs.items).toEqual([expect.objectContaining({ id: a.jobId, scheduleState: "Active" })]);
+    const destroy = await runPulumi(a.run, ["destroy", "--yes", "--skip-preview"]);
     expect(destroy.code).toBe(0);
-    const s = await emulatorObjects(h);
+    const s = await emulatorObjects(a.h);
     expect(s.applications).toEqual([]);
     expect(s.jobs).toEqual([]);
   });
