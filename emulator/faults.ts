@@ -13,6 +13,54 @@ export interface FaultSettings {
   faultRate: number;
   throttleRate: number;
   instantiate404Rate: number;
+  /** Deterministic failures: the next `times` requests matching a route answer `status`. */
+  failures: FailureRule[];
+}
+
+/**
+ * "Answer the next `times` `method route` requests with `status`", e.g.
+ * `{"method":"PATCH","route":"/servicePrincipals/{id}","status":403}`. `route` is the route
+ * template as /_emulator/stats prints it. Lets tests and users make one step of a deployment fail
+ * (a missing permission, a 5xx that outlasts retries) without random faults. Emulator-defined.
+ */
+export interface FailureRule {
+  method: string;
+  route: string;
+  status: number;
+  /** How many matching requests fail (default 1); the rule is dropped when it reaches 0. */
+  times: number;
+}
+
+const RULE_ERRORS: Record<number, [code: string, message: string]> = {
+  400: ["BadRequest", "The request is invalid (injected by the emulator's failure rule)."],
+  403: ["Authorization_RequestDenied", "Insufficient privileges to complete the operation."],
+  404: ["Request_ResourceNotFound", "Resource does not exist or one of its queried reference-property objects are not present."],
+  409: ["Conflict", "The request conflicts with the current state (injected by the emulator's failure rule)."],
+};
+
+/** The rule matching this request, consumed by one; undefined when none matches. */
+export function takeFailure(settings: FaultSettings, method: string, template: string): [status: number, code: string, message: string] | undefined {
+  const i = settings.failures.findIndex((r) => r.method === method && r.route === template);
+  if (i < 0) return undefined;
+  const rule = settings.failures[i];
+  rule.times -= 1;
+  if (rule.times <= 0) settings.failures.splice(i, 1);
+  const [code, message] = RULE_ERRORS[rule.status] ?? FAULT_ERRORS[rule.status] ?? ["generalException", "An unspecified error has occurred."];
+  return [rule.status, code, message];
+}
+
+function failureRules(v: unknown): FailureRule[] {
+  if (!Array.isArray(v)) throw badRequest("'failures' must be an array of {method, route, status, times?}.");
+  return v.map((r, i) => {
+    const o = (r ?? {}) as Record<string, unknown>;
+    const extra = Object.keys(o).find((k) => !["method", "route", "status", "times"].includes(k));
+    if (extra) throw badRequest(`failures[${i}]: unknown property '${extra}'. Known: method, route, status, times.`);
+    if (typeof o.method !== "string" || typeof o.route !== "string") throw badRequest(`failures[${i}]: 'method' and 'route' (a template such as /servicePrincipals/{id}) are required.`);
+    if (typeof o.status !== "number" || o.status < 400 || o.status > 599) throw badRequest(`failures[${i}]: 'status' must be an HTTP error status (400-599).`);
+    const times = o.times === undefined ? 1 : o.times;
+    if (typeof times !== "number" || !Number.isInteger(times) || times < 1) throw badRequest(`failures[${i}]: 'times' must be a positive integer.`);
+    return { method: o.method.toUpperCase(), route: o.route, status: o.status, times };
+  });
 }
 
 export type Fault = { kind: "reset" } | { kind: "status"; status: 500 | 502 | 503 | 504 };
@@ -66,8 +114,11 @@ export function applyFaultPatch(current: FaultSettings, body: Record<string, unk
       case "throttle":
         next.throttle = parseThrottle(v);
         break;
+      case "failures":
+        next.failures = failureRules(v);
+        break;
       default:
-        throw badRequest(`Unknown fault setting '${k}'. Known: latencyMs, replicationLagMs, throttle, faultRate, throttleRate, instantiate404Rate.`);
+        throw badRequest(`Unknown fault setting '${k}'. Known: latencyMs, replicationLagMs, throttle, faultRate, throttleRate, instantiate404Rate, failures.`);
     }
   }
   return next;

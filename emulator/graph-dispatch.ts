@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { AuthService } from "./auth";
 import { GraphResponse, RequestContext } from "./context";
-import { drawFault, Fault, FAULT_ERRORS } from "./faults";
+import { drawFault, Fault, FAULT_ERRORS, takeFailure } from "./faults";
 import { denied, errorBody, GraphError, tooManyRequests, unauthenticated } from "./errors";
 import { Router } from "./router";
 import { Services } from "./services";
@@ -59,6 +59,8 @@ export class GraphDispatcher {
           `The Microsoft Graph emulator does not implement ${base.method} /${base.version}${base.path}. ` +
           "See emulator/README.md for the supported endpoints.");
       }
+      const injected = takeFailure(this.s.faults, base.method, match.route.template);
+      if (injected) throw new GraphError(...injected);
       const claims = this.auth.verify(authorization);
       if (typeof claims === "string") throw unauthenticated(claims);
       const route = match.route;

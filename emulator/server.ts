@@ -93,6 +93,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     faultRate: options.faultRate ?? 0,
     throttleRate: options.throttleRate ?? 0,
     instantiate404Rate: options.instantiate404Rate ?? 0,
+    failures: [],
   };
   const replication = new ReplicationModel(rng, Math.max(1, options.replicas ?? 3), faults.replicationLagMs);
   const dir = new DirectoryStore(rng, replication, options.users ?? 20);

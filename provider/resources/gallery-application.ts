@@ -6,7 +6,7 @@ import { createOnce, endpoints, untilVisible } from "../graph";
 import { unlessGone } from "./gone";
 import { Checker, isUnknown, withoutDefaults } from "./inputs";
 import { graph, operationTimeoutMs } from "./runtime";
-import { defineProvider } from "./define";
+import { defineProvider, partialCreate } from "./define";
 import { freshRequest, recordInstantiated } from "./fresh";
 import { EntraResource } from "./shim";
 import { resolveTemplate, TemplateLookupError, odataString } from "./templates";
@@ -47,6 +47,8 @@ interface AppState {
   adoptApplicationObjectId?: string;
   /** Effective: the input, or the default for adopted/created. */
   onDestroy: OnDestroy;
+  /** false after a partial create: instantiated, but not yet renamed and tagged (the next update does it). */
+  finalized?: false;
 }
 
 type OnDestroy = "keep" | "delete";
@@ -318,7 +320,14 @@ export const provider = defineProvider({
     }
     const existing = await findByMarker(inputs.marker, inputs.displayName, template.id);
     const instance = existing ?? (await instantiateOnce(template.id, inputs.displayName, inputs.marker));
-    await finalize(instance, inputs.displayName, inputs.marker);
+    try {
+      await finalize(instance, inputs.displayName, inputs.marker);
+    } catch (e) {
+      // The objects exist: keep them in state (refresh and destroy know them, nothing is
+      // orphaned) under the name they were created with; the next `pulumi up` finalizes them.
+      const named = { ...inputs, displayName: provisionalName(inputs.displayName, inputs.marker) };
+      throw partialCreate(e, instance.applicationObjectId, { ...outputs(named, template.id, instance), finalized: false });
+    }
     return { id: instance.applicationObjectId, outs: outputs(inputs, template.id, instance) };
   },
 
@@ -356,7 +365,7 @@ export const provider = defineProvider({
 
   async update(id, olds: AppState, news) {
     const state = upgrade(olds);
-    if (news.displayName !== state.displayName) {
+    if (news.displayName !== state.displayName || state.finalized === false) {
       await finalize(
         { applicationObjectId: id, appId: state.appId, servicePrincipalId: state.servicePrincipalId, spTags: await spTags(state.servicePrincipalId) },
         news.displayName,

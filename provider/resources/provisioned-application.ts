@@ -16,7 +16,12 @@ export interface ProvisionedApplicationArgs {
   jobTemplateId?: pulumi.Input<string>;
   /** Start provisioning (default true) or keep the job paused. */
   enabled?: pulumi.Input<boolean>;
+  /** Validate the credentials before starting the job (default true). */
   validateCredentials?: pulumi.Input<boolean>;
+  /** Check on refresh that the saved credentials still validate (default: `validateCredentials`). */
+  verifyOnRefresh?: pulumi.Input<boolean>;
+  /** Any change re-pushes the credentials and restarts the running job (see ProvisioningSecrets). */
+  rotationTrigger?: pulumi.Input<string>;
   jobSettings?: pulumi.Input<Record<string, pulumi.Input<string>>>;
   restartTrigger?: pulumi.Input<string>;
   restartScope?: pulumi.Input<string>;
@@ -58,7 +63,12 @@ export class ProvisionedApplication extends pulumi.ComponentResource {
     );
     this.secrets = new ProvisioningSecrets(
       `${name}-secrets`,
-      { servicePrincipalId: this.application.servicePrincipalId, credentials: args.credentials },
+      {
+        servicePrincipalId: this.application.servicePrincipalId,
+        credentials: args.credentials,
+        verifyOnRefresh: args.verifyOnRefresh ?? args.validateCredentials,
+        rotationTrigger: args.rotationTrigger,
+      },
       parent,
     );
     this.job = new ProvisioningJob(

@@ -4,10 +4,11 @@ import * as pulumi from "@pulumi/pulumi";
 import { createOnce, endpoints, isGraphError, serializeBy } from "../graph";
 import { freshRequest, instantiatedHere } from "./fresh";
 import { unlessGone } from "./gone";
-import { Checker, immutableChange, isUnknown, sameMap, withoutDefaults } from "./inputs";
+import { Checker, closest, immutableChange, isUnknown, sameMap, withoutDefaults } from "./inputs";
 import { graph } from "./runtime";
-import { defineProvider } from "./define";
+import { defineProvider, partialCreate } from "./define";
 import { EntraResource } from "./shim";
+import { claim, claimedInThisDeployment, singletonKey } from "./singletons";
 
 export interface ProvisioningJobArgs {
   servicePrincipalId: pulumi.Input<string>;
@@ -119,13 +120,19 @@ function offeredTemplates(spId: string, fresh = true): Promise<string[]> {
   return found;
 }
 
+/** The offered template `templateId` names, ignoring case (Graph's ids are case-insensitive). */
+function offeredTemplate(templateId: string, offered: string[]): string | undefined {
+  return offered.find((t) => t.toLowerCase() === templateId.toLowerCase());
+}
+
 function templateProblem(spId: string, templateId: string | undefined, offered: string[]): string | undefined {
   if (offered.length === 0) return `service principal ${spId} offers no synchronization template: this application does not support provisioning.`;
   if (templateId === undefined && offered.length > 1) {
     return `service principal ${spId} offers ${offered.length} synchronization templates (${offered.join(", ")}); set templateId to one of them.`;
   }
-  if (templateId !== undefined && !offered.includes(templateId)) {
-    return `"${templateId}" is not offered by service principal ${spId}; use one of: ${offered.join(", ")}.`;
+  if (templateId !== undefined && !offeredTemplate(templateId, offered)) {
+    const near = closest(templateId, offered, 1)[0];
+    return `"${templateId}" is not offered by service principal ${spId}${near ? `; did you mean "${near}"?` : ""} It offers: ${offered.join(", ")}.`;
   }
   return undefined;
 }
@@ -242,9 +249,13 @@ export const provider = defineProvider({
       else {
         const problem = templateProblem(spId, templateId, offered.value);
         if (problem) c.fail("templateId", problem);
-        else if (adopt !== undefined && !isUnknown(news.adoptJobId)) {
-          const found = await adoptableJob(spId, adopt, templateId);
-          if ("problem" in found) c.fail("adoptJobId", found.problem);
+        else {
+          // The id as the service principal spells it, so state and diffs never differ by case.
+          if (templateId !== undefined) news.templateId = offeredTemplate(templateId, offered.value);
+          if (adopt !== undefined && !isUnknown(news.adoptJobId)) {
+            const found = await adoptableJob(spId, adopt, news.templateId as string | undefined);
+            if ("problem" in found) c.fail("adoptJobId", found.problem);
+          }
         }
       }
     }
@@ -276,13 +287,12 @@ export const provider = defineProvider({
   async create(inputs) {
     const spId: string = inputs.servicePrincipalId;
     return serializeBy(spId, async () => {
-      let templateId: string | undefined = inputs.templateId;
-      if (templateId === undefined) {
-        const offered = await offeredTemplates(spId);
-        const problem = templateProblem(spId, undefined, offered);
-        if (problem) throw new Error(`ProvisioningJob.templateId: ${problem}`);
-        templateId = offered[0];
-      }
+      // Checked at preview when the service principal was known; a new one is checked now,
+      // before anything is created.
+      const offered = await offeredTemplates(spId);
+      const problem = templateProblem(spId, inputs.templateId, offered);
+      if (problem) throw new Error(`ProvisioningJob.templateId: ${problem}`);
+      let templateId = inputs.templateId === undefined ? offered[0] : offeredTemplate(inputs.templateId, offered)!;
       let adopted: GraphJob | undefined;
       if (inputs.adoptJobId !== undefined) {
         const found = await adoptableJob(spId, inputs.adoptJobId, inputs.templateId);
@@ -303,24 +313,24 @@ export const provider = defineProvider({
           find: findJob,
         }));
 
+      claim(singletonKey.job(spId, job.id));
       const want = desired(inputs, templateId);
-      let scheduleState = job.schedule?.state ?? "Disabled";
+      let live = job;
       try {
         if (Object.keys(want.settings).length) await applySettings(spId, job.id, want.settings, fresh);
         if (want.enabled) {
           if (want.validateCredentials) await validate(spId, job.id, fresh);
           await start(spId, job.id, fresh);
-          scheduleState = "Active";
+          // The status a started job has (not create's "NotConfigured"), so the first refresh
+          // does not report a change nobody made.
+          live = await getJob(spId, job.id, fresh);
         }
       } catch (e) {
         // The job exists: report a partial create so it is in state (not orphaned) and the next
         // `pulumi up` finishes the job instead of creating another.
-        const partial: JobState = { ...want, enabled: false, scheduleState, status: summarize(job) };
-        const message = e instanceof Error ? e.message : String(e);
-        // For a partial create the engine shows `reasons`, not the message.
-        throw Object.assign(new Error(message), { id: job.id, properties: partial, reasons: [message] });
+        throw partialCreate(e, job.id, { ...want, enabled: false, scheduleState: job.schedule?.state ?? "Disabled", status: summarize(job) });
       }
-      const state: JobState = { ...want, scheduleState, status: summarize(job) };
+      const state: JobState = { ...want, scheduleState: live.schedule?.state ?? "Disabled", status: summarize(live) };
       return { id: job.id, outs: state };
     });
   },
@@ -380,6 +390,8 @@ export const provider = defineProvider({
   async delete(id, props: JobState) {
     // "keep" (the default for an adopted job): destroy only drops it from the stack.
     if ((props.onDestroy ?? defaultOnDestroy(props.adoptJobId)) === "keep") return;
+    // Another resource of this deployment took the job over (singletons.ts): leave it running.
+    if (claimedInThisDeployment(singletonKey.job(props.servicePrincipalId, id))) return;
     await unlessGone(() => graph().delete({ endpoint: endpoints.job, params: { spId: props.servicePrincipalId, jobId: id } }));
   },
 });
@@ -395,7 +407,7 @@ export class ProvisioningJob extends EntraResource {
   declare readonly status: pulumi.Output<JobStatusSummary>;
 
   constructor(name: string, args: ProvisioningJobArgs, opts?: pulumi.CustomResourceOptions) {
-    super("job", "ProvisioningJob", name, { ...args, scheduleState: undefined, status: undefined }, opts);
+    super("job", "ProvisioningJob", name, { ...args, scheduleState: undefined, status: undefined }, opts, { deleteBeforeReplace: true });
     this.jobId = this.id;
   }
 }

@@ -11,6 +11,7 @@ import { Checker, isUnknown } from "./inputs";
 import { graph } from "./runtime";
 import { applySpec, checkSpecAgainst, checkSpecStatic, GraphSchema, projectSpec, SchemaSpec, stableJson } from "./schema-spec";
 import { EntraResource } from "./shim";
+import { claim, claimedInThisDeployment, singletonKey } from "./singletons";
 
 export type { AttributeMappingSpec, ObjectMappingSpec, ScopeClauseSpec, ScopeGroupSpec, SchemaSpec } from "./schema-spec";
 
@@ -84,6 +85,7 @@ async function apply(spId: string, jobId: string, spec: SchemaSpec): Promise<Sch
     const def = await defaultSchema(spId, templateId);
     assertValid(spec, def);
     await putSchema(spId, jobId, applySpec(def, spec), true);
+    claim(singletonKey.schema(spId, jobId));
     return { stateVersion: STATE_VERSION, servicePrincipalId: spId, jobId, templateId, mappings: spec };
   });
 }
@@ -135,6 +137,8 @@ export const provider = defineProvider({
 
   async delete(_id, props: SchemaState) {
     const spId = props.servicePrincipalId;
+    // Another resource of this deployment wrote this job's schema after us (singletons.ts): keep it.
+    if (claimedInThisDeployment(singletonKey.schema(spId, props.jobId))) return;
     await serializeBy(spId, async () => {
       const def = await defaultSchema(spId, props.templateId);
       // The job may have been deleted with (or before) this resource: then there is nothing to restore.

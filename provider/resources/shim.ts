@@ -15,9 +15,22 @@ function providerModule(kind: string): string {
   return `exports.handler=()=>require("pulumi-entra-provisioning").impl(${JSON.stringify(kind)});`;
 }
 
-/** A dynamic resource `pulumi-nodejs:dynamic/entra:<type>` implemented by resource kind `kind`. */
+/**
+ * A dynamic resource `pulumi-nodejs:dynamic/entra:<type>` implemented by resource kind `kind`.
+ * `deleteBeforeReplace`: the kind's default for that resource option (the engine ignores the
+ * provider's diff on `pulumi up --replace`, so a default must be an option); the program's own
+ * `deleteBeforeReplace` wins.
+ */
 export abstract class EntraResource extends pulumi.CustomResource {
-  protected constructor(kind: string, type: string, name: string, props: pulumi.Inputs, opts?: pulumi.CustomResourceOptions) {
-    super(`pulumi-nodejs:dynamic/entra:${type}`, name, { ...props, __provider: providerModule(kind) }, opts);
+  protected constructor(
+    kind: string,
+    type: string,
+    name: string,
+    props: pulumi.Inputs,
+    opts?: pulumi.CustomResourceOptions,
+    defaults: { deleteBeforeReplace?: boolean } = {},
+  ) {
+    const options = opts?.deleteBeforeReplace === undefined && defaults.deleteBeforeReplace !== undefined ? { ...opts, ...defaults } : opts;
+    super(`pulumi-nodejs:dynamic/entra:${type}`, name, { ...props, __provider: providerModule(kind) }, options);
   }
 }
