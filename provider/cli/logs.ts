@@ -2,7 +2,7 @@
 // service principal, status and time; follows paging and stays within the reports limit.
 import { Command } from "commander";
 import { queryProvisioningLogs, PROVISIONING_STATUSES, type ProvisioningLogEntry, type ProvisioningStatus } from "../functions/logs";
-import { graphClient, parsePositive, shortTime, stackOptions, stackRef, table, type TargetOptions } from "./common";
+import { graphClient, parsePositive, resolveStack, selectApp, shortTime, stackOptions, table, type TargetOptions } from "./common";
 import { stackJobTargets } from "./stack-outputs";
 
 interface LogsOptions extends TargetOptions {
@@ -47,6 +47,7 @@ export function logsCommand(): Command {
   stackOptions(cmd, false)
     .option("--job-id <id>", "only this job's records")
     .option("--service-principal-id <id>", "only this service principal's records")
+    .option("--app <name>", "only the records of the stack's application with this display name (or Pulumi resource name)")
     .option("--status <status>", `only records with this status (${PROVISIONING_STATUSES.join(", ")})`)
     .option("--since <when>", "only records after a date-time or a duration back from now (30m, 2h, 7d)")
     .option("--max <n>", "stop after this many records", "1000")
@@ -56,15 +57,26 @@ export function logsCommand(): Command {
       if (status !== undefined && !PROVISIONING_STATUSES.includes(status as ProvisioningStatus)) {
         throw new Error(`--status: "${opts.status}" is not one of ${PROVISIONING_STATUSES.join(", ")}.`);
       }
-      const client = await graphClient(opts);
-      const ref = stackRef(opts);
-      // With a stack and no narrower filter, keep only the stack's service principals.
-      const only = ref && !opts.jobId && !opts.servicePrincipalId ? new Set((await stackJobTargets(ref)).map((t) => t.servicePrincipalId)) : undefined;
+      const explicitIds = Boolean(opts.jobId || opts.servicePrincipalId);
+      if (opts.app !== undefined && explicitIds) throw new Error("--app picks an application of a stack: pass it instead of --job-id/--service-principal-id, not with them.");
+      // Outside a Pulumi project and without --cwd/--stack, the whole tenant's records (AZURE_* settings).
+      const ref = await resolveStack(opts, { explicitIds, optional: opts.app === undefined, idsHint: "--job-id ID or --service-principal-id ID" });
+      const client = await graphClient(ref);
+      // With a stack and no narrower filter, keep only the stack's service principals (--app's).
+      let servicePrincipalId = opts.servicePrincipalId;
+      let only: Set<string> | undefined;
+      if (ref && !explicitIds) {
+        const all = await stackJobTargets(ref);
+        const targets = opts.app === undefined ? all : selectApp(all, opts.app, ref.stack);
+        only = new Set(targets.map((t) => t.servicePrincipalId));
+        // One application: Graph filters by it (fewer pages than filtering the newest --max records here).
+        if (opts.app !== undefined && only.size === 1) servicePrincipalId = [...only][0];
+      }
       let entries = await queryProvisioningLogs(
         client,
         {
           jobId: opts.jobId,
-          servicePrincipalId: opts.servicePrincipalId,
+          servicePrincipalId,
           status: status as ProvisioningStatus | undefined,
           since: opts.since ? parseSince(opts.since) : undefined,
           max: parsePositive("--max", opts.max),

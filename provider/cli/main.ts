@@ -38,7 +38,8 @@ for (const [name, description, factory] of [
   ["provision", "provision one user or group on demand and print Graph's per-step result", () => require("./provision").provisionCommand()],
   ["report", "write a self-contained HTML fleet report", () => require("./report").reportCommand()],
 ] as const) {
-  if (process.argv[2] === name) program.addCommand(factory());
+  // `entra-provisioning help wait` shows the real command's help too.
+  if ((process.argv[2] === "help" ? process.argv[3] : process.argv[2]) === name) program.addCommand(factory());
   else program.command(name).description(description).allowUnknownOption(true).helpOption(false).argument("[args...]");
 }
 

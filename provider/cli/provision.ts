@@ -3,8 +3,9 @@
 import { Command } from "commander";
 import { provisionOnDemand, type OnDemandResult } from "../functions/on-demand";
 import { jobStatuses } from "../functions/status";
-import { graphClient, stackOptions, stackRef, table, type TargetOptions } from "./common";
+import { graphClient, resolveStack, selectApp, stackOptions, table, type TargetOptions } from "./common";
 import { stackJobTargets } from "./stack-outputs";
+import { resolveSubject } from "./subjects";
 
 interface ProvisionOptions extends TargetOptions {
   servicePrincipalId?: string;
@@ -36,26 +37,28 @@ export function provisionCommand(): Command {
   stackOptions(cmd, false)
     .option("--service-principal-id <id>", "the application's service principal")
     .option("--job-id <id>", "the provisioning job (default: the service principal's only job)")
-    .option("--app <displayName>", "with --cwd/--stack: the application by display name instead of ids")
-    .option("--user <objectId>", "the user to provision")
-    .option("--group <objectId>", "the group to provision")
+    .option("--app <name>", "the stack's application by display name (or Pulumi resource name) instead of ids")
+    .option("--user <user>", "the user to provision: object id, user principal name or display name")
+    .option("--group <group>", "the group to provision: object id or display name")
     .option("--rule-id <id>", "synchronization rule (default: the job schema's one rule for the subject type)")
     .option("--json", "print Graph's parsed result as JSON")
     .action(async (opts: ProvisionOptions) => {
-      if (!opts.user === !opts.group) throw new Error("pass exactly one of --user OBJECT_ID or --group OBJECT_ID.");
-      const client = await graphClient(opts);
+      if (!opts.user === !opts.group) throw new Error("pass exactly one of --user USER or --group GROUP (an object id, or a user principal name or display name to look up).");
+      if (!opts.app && !opts.servicePrincipalId) throw new Error("say which application: --app NAME (the stack's) or --service-principal-id ID.");
+      const ref = await resolveStack(opts, { explicitIds: Boolean(opts.servicePrincipalId), idsHint: "--service-principal-id ID" });
+      const client = await graphClient(ref);
       let spId = opts.servicePrincipalId;
       let jobId = opts.jobId;
       let app = opts.app;
       if (opts.app && !spId) {
-        const ref = stackRef(opts);
-        if (!ref) throw new Error("--app needs --cwd and --stack (to find the application in the stack).");
-        const found = (await stackJobTargets(ref)).filter((t) => t.displayName === opts.app);
-        if (found.length !== 1) throw new Error(`--app: ${found.length === 0 ? "no" : found.length} ProvisioningJob(s) of stack "${ref.stack}" belong to an application named "${opts.app}"; pass --service-principal-id and --job-id.`);
+        if (!ref) throw new Error("--app needs a stack (to find the application in it): run in the project's directory, or pass --cwd/--stack.");
+        const found = selectApp(await stackJobTargets(ref), opts.app, ref.stack);
+        if (found.length !== 1) throw new Error(`--app: ${found.length} ProvisioningJobs of stack "${ref.stack}" belong to applications named "${opts.app}"; pass --service-principal-id and --job-id.`);
         spId = found[0].servicePrincipalId;
         jobId ??= found[0].jobId;
+        app = found[0].displayName ?? app;
       }
-      if (!spId) throw new Error("pass --service-principal-id (or --app with --cwd/--stack).");
+      if (!spId) throw new Error("say which application: --app NAME (the stack's) or --service-principal-id ID."); // (narrows spId)
       if (!jobId || !app) {
         const jobs = await jobStatuses(client, [{ servicePrincipalId: spId, jobId }]);
         if (!jobId) {
@@ -64,7 +67,9 @@ export function provisionCommand(): Command {
         }
         app ??= jobs[0]?.displayName ?? spId;
       }
-      const subject = opts.user ? { objectId: opts.user, objectTypeName: "User" } : { objectId: opts.group!, objectTypeName: "Group" };
+      const objectTypeName = opts.user ? "User" : "Group";
+      const { objectId } = await resolveSubject(client, objectTypeName, (opts.user ?? opts.group)!);
+      const subject = { objectId, objectTypeName };
       const result = await provisionOnDemand(client, { servicePrincipalId: spId, jobId, subject, ruleId: opts.ruleId });
       if (opts.json) process.stdout.write(`${JSON.stringify({ app, servicePrincipalId: spId, jobId, ...result }, null, 2)}\n`);
       else process.stdout.write(formatOnDemand(result, app));

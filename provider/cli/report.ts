@@ -5,7 +5,7 @@ import * as fs from "node:fs";
 import { Command } from "commander";
 import { queryProvisioningLogs, type ProvisioningLogEntry } from "../functions/logs";
 import { jobStatuses, type JobHealth, type ProvisioningJobStatus } from "../functions/status";
-import { graphClient, jobTargets, parsePositive, shortTime, stackOptions, type TargetOptions } from "./common";
+import { graphClient, jobTargets, parsePositive, resolveJobsStack, shortTime, stackOptions, type TargetOptions } from "./common";
 import { parseSince } from "./logs";
 
 interface ReportOptions extends TargetOptions {
@@ -135,8 +135,9 @@ export function reportCommand(): Command {
     .option("--failures <n>", "how many recent failure records to read (repeats are grouped)", "1000")
     .option("--since <when>", "failures after a date-time or a duration back from now (default 24h)", "24h")
     .action(async (opts: ReportOptions) => {
-      const client = await graphClient(opts);
-      const targets = await jobTargets(opts);
+      const ref = await resolveJobsStack(opts);
+      const client = await graphClient(ref);
+      const targets = await jobTargets(opts, ref);
       const jobs = await jobStatuses(client, targets);
       const sps = new Set(jobs.map((j) => j.servicePrincipalId));
       const max = parsePositive("--failures", opts.failures);
@@ -152,7 +153,7 @@ export function reportCommand(): Command {
       const failures = [...targeted, ...general]
         .filter((f) => sps.has(f.servicePrincipalId) && !seen.has(f.id) && seen.add(f.id))
         .sort((a, b) => b.activityDateTime.localeCompare(a.activityDateTime));
-      const title = opts.title ?? (opts.stack ? `Provisioning report — stack ${opts.stack}` : "Provisioning report");
+      const title = opts.title ?? (ref && !opts.servicePrincipalIds ? `Provisioning report — stack ${ref.stack}` : "Provisioning report");
       fs.writeFileSync(opts.output, renderReport({ title, generatedAt: new Date().toISOString(), jobs, failures }));
       const q = jobs.filter((j) => j.health === "quarantined").length;
       process.stdout.write(`wrote ${opts.output}: ${jobs.length} job(s), ${q} quarantined, ${failures.length} recent failure(s)\n`);

@@ -2,7 +2,7 @@
 // quarantine reason, counts), once or refreshed with --watch; --json prints the rows as an array.
 import { Command, Option } from "commander";
 import { jobStatuses, type ProvisioningJobStatus } from "../functions/status";
-import { graphClient, jobTargets, parsePositive, shortTime, sleep, stackOptions, table, type TargetOptions } from "./common";
+import { graphClient, jobTargets, parsePositive, resolveJobsStack, shortTime, sleep, stackOptions, table, type TargetOptions } from "./common";
 
 interface StatusOptions extends TargetOptions {
   json?: boolean;
@@ -43,8 +43,9 @@ export function statusCommand(): Command {
     .option("--watch [seconds]", "refresh every N seconds (default 5) until interrupted")
     .addOption(new Option("--refreshes <n>", "stop --watch after N refreshes").hideHelp())
     .action(async (opts: StatusOptions) => {
-      const client = await graphClient(opts);
-      const targets = await jobTargets(opts);
+      const ref = await resolveJobsStack(opts);
+      const client = await graphClient(ref);
+      const targets = await jobTargets(opts, ref);
       const interval = typeof opts.watch === "string" ? parsePositive("--watch", opts.watch) : 5;
       const limit = opts.refreshes ? parsePositive("--refreshes", opts.refreshes) : Infinity;
       const tty = process.stdout.isTTY && !opts.json;

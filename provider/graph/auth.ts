@@ -6,7 +6,7 @@ import {
 } from "@azure/identity";
 import type { Dispatcher } from "undici";
 import { abortReason, systemClock, type Clock } from "./clock";
-import { GraphError } from "./errors";
+import { describeTlsFailure, GraphError, tlsFailureOf, type TlsFailure } from "./errors";
 import { createIdentityHttpClient } from "./identityHttpClient";
 import { redact } from "./redact";
 import type { GraphSettings } from "./settings";
@@ -22,6 +22,34 @@ export interface AccessTokenProvider {
 export type CredentialKind = "ClientSecretCredential" | "ClientCertificateCredential" | "DefaultAzureCredential";
 
 /**
+ * What the transport saw under one credential's token requests. @azure/identity (MSAL) turns a failed connection
+ * into a generic error (`endpoints_resolution_error`, …) that loses Node's code, so a certificate failure is
+ * recorded here, below the library, and reported instead of the credential error.
+ */
+interface TokenTransportWatch {
+  caFile?: string;
+  failure?: { origin: string; tls: TlsFailure };
+}
+
+const tokenTransport = new WeakMap<TokenCredential, TokenTransportWatch>();
+
+/** `dispatcher`, recording certificate failures of its `request()` calls (the only method identity uses). */
+function watchTransport(dispatcher: Dispatcher, watch: TokenTransportWatch): Dispatcher {
+  return new Proxy(dispatcher, {
+    get(target, prop) {
+      const value: unknown = Reflect.get(target, prop, target);
+      if (prop !== "request") return typeof value === "function" ? value.bind(target) : value;
+      return (opts: Dispatcher.RequestOptions) =>
+        target.request(opts).catch((e: unknown) => {
+          const tls = tlsFailureOf(e);
+          if (tls) watch.failure = { origin: new URL(String(opts.origin)).origin, tls };
+          throw e;
+        });
+    },
+  });
+}
+
+/**
  * Picks the credential from settings: a client secret, else a certificate, else DefaultAzureCredential
  * (environment, workload identity / federated token file, managed identity, Azure CLI, …).
  * Token requests go through `dispatcher`, so they trust entra:caFile like Graph calls do.
@@ -30,29 +58,36 @@ export function createCredential(
   settings: GraphSettings,
   dispatcher: Dispatcher,
 ): { credential: TokenCredential; kind: CredentialKind } {
+  const watch: TokenTransportWatch = { caFile: settings.caFile };
   const options = {
     authorityHost: settings.authorityHost,
     // MSAL would otherwise ask login.microsoftonline.com to validate an unknown authority (emulator, private cloud).
     disableInstanceDiscovery: settings.disableInstanceDiscovery,
-    httpClient: createIdentityHttpClient(dispatcher),
+    httpClient: createIdentityHttpClient(watchTransport(dispatcher, watch)),
+  };
+  const watched = <C extends TokenCredential>(credential: C): C => {
+    tokenTransport.set(credential, watch);
+    return credential;
   };
   const { tenantId, clientId, clientSecret, clientCertificatePath } = settings;
   if (clientSecret !== undefined && tenantId !== undefined && clientId !== undefined) {
-    return { credential: new ClientSecretCredential(tenantId, clientId, clientSecret, options), kind: "ClientSecretCredential" };
+    return { credential: watched(new ClientSecretCredential(tenantId, clientId, clientSecret, options)), kind: "ClientSecretCredential" };
   }
   if (clientCertificatePath !== undefined && tenantId !== undefined && clientId !== undefined) {
     return {
-      credential: new ClientCertificateCredential(tenantId, clientId, { certificatePath: clientCertificatePath }, options),
+      credential: watched(new ClientCertificateCredential(tenantId, clientId, { certificatePath: clientCertificatePath }, options)),
       kind: "ClientCertificateCredential",
     };
   }
   return {
-    credential: new DefaultAzureCredential({
-      ...options,
-      tenantId,
-      managedIdentityClientId: clientId,
-      workloadIdentityClientId: clientId,
-    }),
+    credential: watched(
+      new DefaultAzureCredential({
+        ...options,
+        tenantId,
+        managedIdentityClientId: clientId,
+        workloadIdentityClientId: clientId,
+      }),
+    ),
     kind: "DefaultAzureCredential",
   };
 }
@@ -102,11 +137,13 @@ export class CachedTokenProvider implements AccessTokenProvider {
   }
 
   private async fetch(): Promise<string> {
+    const watch = tokenTransport.get(this.credential);
+    if (watch) watch.failure = undefined;
     let result;
     try {
       result = await this.credential.getToken(this.options.scope);
     } catch (e) {
-      throw this.authError(e);
+      throw this.tlsError(e, watch) ?? this.authError(e);
     }
     if (!result) throw this.authError(new Error("the credential returned no token"));
     const now = this.clock.now();
@@ -117,6 +154,19 @@ export class CachedTokenProvider implements AccessTokenProvider {
     const refreshAt = Math.min(expiresAt - margin, result.refreshAfterTimestamp ?? Number.POSITIVE_INFINITY);
     this.cached = { token: result.token, expiresAt, refreshAt };
     return result.token;
+  }
+
+  /**
+   * A certificate failure on the way to the token endpoint is not a credential problem: say which endpoint's
+   * certificate failed and how to trust it (GRAPH_NETWORK, like the same failure on a Graph call).
+   */
+  private tlsError(cause: unknown, watch: TokenTransportWatch | undefined): GraphError | undefined {
+    const d = this.options.describe;
+    const direct = tlsFailureOf(cause);
+    const seen = watch?.failure ?? (direct ? { origin: d.authorityHost, tls: direct } : undefined);
+    if (!seen) return undefined;
+    const { summary, hint } = describeTlsFailure(seen.tls, seen.origin, "the token endpoint", watch?.caFile);
+    return new GraphError({ code: "GRAPH_NETWORK", summary: `Could not get a Microsoft Graph access token with ${d.kind}: ${summary}`, hint });
   }
 
   private authError(cause: unknown): GraphError {

@@ -166,3 +166,89 @@ export function parseGraphErrorBody(body: unknown): ParsedGraphError {
   }
   return out;
 }
+
+/**
+ * What is wrong with a server's TLS certificate, from Node's error code (never the message):
+ * - `untrusted`: the chain ends at a CA this process does not trust (a private CA, a TLS-inspecting proxy, the
+ *   emulator's CA): trusting that CA (entra:caFile, NODE_EXTRA_CA_CERTS) fixes it;
+ * - `expired`: outside the certificate's validity period (or this machine's clock is wrong);
+ * - `hostname`: the certificate is for another host name;
+ * - `invalid`: rejected for another reason (revoked, bad signature, not a CA, …).
+ */
+export type TlsProblem = "untrusted" | "expired" | "hostname" | "invalid";
+
+export interface TlsFailure {
+  problem: TlsProblem;
+  /** Node's code, e.g. UNABLE_TO_VERIFY_LEAF_SIGNATURE. */
+  code: string;
+}
+
+const TLS_PROBLEMS: Record<string, TlsProblem> = {
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: "untrusted",
+  UNABLE_TO_GET_ISSUER_CERT: "untrusted",
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: "untrusted",
+  SELF_SIGNED_CERT_IN_CHAIN: "untrusted",
+  DEPTH_ZERO_SELF_SIGNED_CERT: "untrusted",
+  CERT_UNTRUSTED: "untrusted",
+  CERT_HAS_EXPIRED: "expired",
+  CERT_NOT_YET_VALID: "expired",
+  ERR_TLS_CERT_ALTNAME_INVALID: "hostname",
+  HOSTNAME_MISMATCH: "hostname",
+  CERT_REVOKED: "invalid",
+  CERT_REJECTED: "invalid",
+  CERT_SIGNATURE_FAILURE: "invalid",
+  CERT_CHAIN_TOO_LONG: "invalid",
+  INVALID_CA: "invalid",
+  INVALID_PURPOSE: "invalid",
+  PATH_LENGTH_EXCEEDED: "invalid",
+  UNABLE_TO_DECRYPT_CERT_SIGNATURE: "invalid",
+  UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY: "invalid",
+  ERR_TLS_CERT_ALTNAME_FORMAT: "invalid",
+};
+
+/** The certificate failure behind a transport error: `err.code`, through `cause` chains and AggregateErrors. */
+export function tlsFailureOf(e: unknown): TlsFailure | undefined {
+  const queue: unknown[] = [e];
+  for (let seen = 0; queue.length && seen < 12; seen++) {
+    const current = queue.shift();
+    if (!current || typeof current !== "object") continue;
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === "string" && Object.prototype.hasOwnProperty.call(TLS_PROBLEMS, code)) return { problem: TLS_PROBLEMS[code], code };
+    queue.push((current as { cause?: unknown }).cause);
+    const errors = (current as { errors?: unknown }).errors;
+    if (Array.isArray(errors)) queue.push(...errors);
+  }
+  return undefined;
+}
+
+/**
+ * What went wrong with the certificate of `origin` (`what`: e.g. "the token endpoint"), as a clause to follow a
+ * colon, and the next step. Never points at the tenant, client id or secret: no credential was sent over this connection.
+ */
+export function describeTlsFailure(f: TlsFailure, origin: string, what: string, caFile?: string): { summary: string; hint: string } {
+  const where = `${what} ${origin}`;
+  switch (f.problem) {
+    case "untrusted":
+      return {
+        summary: `the TLS certificate of ${where} is not trusted (${f.code}): it is signed by a CA this machine does not trust.`,
+        hint: caFile
+          ? `entra:caFile (${caFile}) does not hold the CA that signed it: point entra:caFile (or ENTRA_CA_FILE) at that CA's PEM file, or add the CA to the PEM file named by NODE_EXTRA_CA_CERTS. Credentials are not the problem.`
+          : "If the endpoint uses a private CA (a TLS-inspecting proxy, a private cloud, the emulator), set entra:caFile (or ENTRA_CA_FILE) to that CA's PEM file, or name a PEM file holding it in NODE_EXTRA_CA_CERTS. Credentials are not the problem.",
+      };
+    case "expired":
+      return {
+        summary: `the TLS certificate of ${where} has expired or is not yet valid (${f.code}).`,
+        hint: "Check the server's certificate and this machine's clock. Credentials are not the problem.",
+      };
+    case "hostname":
+      return {
+        summary: `the TLS certificate of ${where} is not valid for that host name (${f.code}).`,
+        hint: "Check the URL (entra:graphEndpoint, entra:authorityHost): the certificate names another host. Credentials are not the problem.",
+      };
+    default:
+      return {
+        summary: `the TLS certificate of ${where} was rejected (${f.code}).`,
+        hint: "Check the server's certificate chain (and entra:caFile, if set). Credentials are not the problem.",
+      };
+  }
+}

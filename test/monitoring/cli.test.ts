@@ -3,7 +3,11 @@
 // (saved without validation, so their jobs start and go to quarantine). `wait` exits non-zero
 // naming exactly those apps, `status` shows them, `provision` returns Graph's per-step result,
 // `logs --status failure` lists their failures, and `report` renders them in headless Chromium
-// (the screenshot is docs/report.png). Scale with MONITORING_INSTANCES (the issue's figure: 200).
+// (the screenshot is docs/report.png). Without --cwd/--stack the commands use the project in the
+// current directory; --app suggests close names; provision looks users up by UPN or display name;
+// a TLS failure names entra:caFile and NODE_EXTRA_CA_CERTS; and, last (it runs one more `pulumi up`),
+// wait treats jobs declared enabled: false as healthy and --ignore-disabled skips stopped jobs.
+// Scale with MONITORING_INSTANCES (the issue's figure: 200).
 import { execFile, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -31,9 +35,10 @@ describe(`monitoring CLI on a ${N}-instance stack with ${BAD.length} rejected cr
   let instances: Record<string, { appId: string; spId: string; jobId: string }>;
   const badNames = BAD.map((i) => `Instance ${i}`).sort();
 
-  const cli = (args: string[], env: Record<string, string> = {}): Promise<Out> =>
+  /** Runs the CLI; `cwd` defaults to jest's (the repository root, itself a Pulumi project: pass stack flags or `cwd`). */
+  const cli = (args: string[], env: Record<string, string> = {}, cwd?: string): Promise<Out> =>
     new Promise((resolve, reject) => {
-      execFile(process.execPath, [CLI, ...args], { env: { ...process.env, ...run.env, ...env }, maxBuffer: 64 * 1024 * 1024, timeout: 600_000 }, (error, stdout, stderr) => {
+      execFile(process.execPath, [CLI, ...args], { cwd, env: { ...process.env, ...run.env, ...env }, maxBuffer: 64 * 1024 * 1024, timeout: 600_000 }, (error, stdout, stderr) => {
         if (error && typeof error.code !== "number") return reject(error);
         const out = { code: error ? (error.code as number) : 0, stdout, stderr };
         // No credential value ever reaches the output.
@@ -132,6 +137,56 @@ describe(`monitoring CLI on a ${N}-instance stack with ${BAD.length} rejected cr
     expect(noSettings.stderr).toMatch(/ENTRA_GRAPH_ENDPOINT/);
   });
 
+  it("without --cwd/--stack, uses the Pulumi project in the current directory and its selected stack; --app picks and suggests", async () => {
+    const rows = JSON.parse((await cli(["status", "--json"], {}, run.workDir)).stdout) as { displayName: string; code: string }[];
+    expect(rows).toHaveLength(N);
+    expect(rows.filter((r) => r.code === "Quarantine").map((r) => r.displayName).sort()).toEqual(badNames);
+    // From a subdirectory too, like pulumi; --app by Pulumi resource name.
+    const sub = path.join(run.workDir, "sub", "dir");
+    fs.mkdirSync(sub, { recursive: true });
+    const one = await cli(["status", "--app", "app-3"], {}, sub);
+    expect(one.code).toBe(0);
+    expect(one.stdout).toMatch(/\nInstance 3\s+\S+\s+Active\s/);
+    expect(one.stdout.trim().split("\n").pop()).toBe("1 job(s): 1 healthy");
+    const typo = await cli(["status", "--app", "Instanse 3"], {}, run.workDir);
+    expect(typo.code).toBe(1);
+    expect(typo.stderr).toMatch(/--app: no application in stack "test" is named "Instanse 3"; did you mean "Instance 3"/);
+    // No project here or above: say which flags to pass.
+    const empty = fs.mkdtempSync(path.join(tmp, "no-project-"));
+    const none = await cli(["status"], {}, empty);
+    expect(none.code).toBe(1);
+    expect(none.stderr).toMatch(/no Pulumi project \(Pulumi\.yaml\) in .*no-project-\w+ or a parent directory: pass --cwd DIR \(the project's directory\) and --stack NAME, or --service-principal-ids ID,ID/);
+    // A project without a selected stack.
+    const unselected = fs.mkdtempSync(path.join(tmp, "no-stack-"));
+    fs.writeFileSync(path.join(unselected, "Pulumi.yaml"), "name: entra-cli-no-stack\nruntime: nodejs\n");
+    const noStack = await cli(["wait"], {}, unselected);
+    expect(noStack.code).toBe(1);
+    expect(noStack.stderr).toMatch(/no stack is selected for the Pulumi project in .*no-stack-\w+: pass --stack NAME \(the project has no stack in this backend\), or run `pulumi stack select NAME` there\./);
+  });
+
+  it("a token endpoint with an untrusted certificate is reported as such, naming entra:caFile and NODE_EXTRA_CA_CERTS", async () => {
+    const { ENTRA_CA_FILE: _ca, ...noCa } = envSettings();
+    const sp = instances["app-0"].spId;
+    const r = await cli(["status", "--service-principal-ids", sp], noCa);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/the TLS certificate of the token endpoint https:\/\/127\.0\.0\.1:\d+ is not trusted \((UNABLE_TO_VERIFY_LEAF_SIGNATURE|SELF_SIGNED_CERT_IN_CHAIN)\)/);
+    expect(r.stderr).toContain("entra:caFile (or ENTRA_CA_FILE)");
+    expect(r.stderr).toContain("NODE_EXTRA_CA_CERTS");
+    expect(r.stderr).not.toMatch(/Check entra:tenantId|client secret|endpoints_resolution_error/);
+    // The advice works.
+    const trusted = await cli(["status", "--service-principal-ids", sp], { ...noCa, NODE_EXTRA_CA_CERTS: h.emu.caFile! });
+    expect(trusted.code).toBe(0);
+    expect(trusted.stdout).toMatch(/1 job\(s\): 1 healthy/);
+  });
+
+  it("wait --help lists the exit codes and --ignore-disabled", async () => {
+    const r = await cli(["wait", "--help"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/--ignore-disabled/);
+    const codes = r.stdout.slice(r.stdout.indexOf("Exit codes:"));
+    for (const c of [0, 1, 2, 3]) expect(codes).toMatch(new RegExp(`\\n {2}${c} {2}\\S`));
+  });
+
   let user: string;
   it("provision returns Graph's per-step result", async () => {
     const state = (await h.admin("GET", "/state")).body;
@@ -156,6 +211,21 @@ describe(`monitoring CLI on a ${N}-instance stack with ${BAD.length} rejected cr
     expect(neither.stderr).toMatch(/exactly one of --user/);
   });
 
+  it("provision --user takes a user principal name or a display name (the stack from the current directory)", async () => {
+    const u = (await h.call("GET", `/users/${user}`)).body as { userPrincipalName: string; displayName: string };
+    for (const value of [u.userPrincipalName, u.displayName]) {
+      const r = await cli(["provision", "--app", "Instance 0", "--user", value, "--json"], {}, run.workDir);
+      expect(r.code).toBe(0);
+      expect(JSON.parse(r.stdout)).toMatchObject({ app: "Instance 0", subject: { objectId: user, objectTypeName: "User" } });
+    }
+    const nobody = await cli(["provision", "--app", "Instance 0", "--user", "Nobody O'Here"], {}, run.workDir);
+    expect(nobody.code).toBe(1);
+    expect(nobody.stderr).toMatch(/--user: no user has the displayName "Nobody O'Here"; pass the object id/);
+    const typo = await cli(["provision", "--app", "Instnce 0", "--user", user], {}, run.workDir);
+    expect(typo.code).toBe(1);
+    expect(typo.stderr).toMatch(/--app: no application in stack "test" is named "Instnce 0"; did you mean "Instance 0"/);
+  });
+
   it("logs --status failure lists the quarantined apps' failures", async () => {
     const badSps = new Set(BAD.map((i) => instances[`app-${i}`].spId));
     // Per app: exactly its failures.
@@ -178,6 +248,13 @@ describe(`monitoring CLI on a ${N}-instance stack with ${BAD.length} rejected cr
       const forBad = entries.filter((e) => badSps.has(e.servicePrincipalId));
       expect([...new Set(forBad.map((e) => e.servicePrincipalDisplayName))].sort()).toEqual(badNames);
     }
+
+    // The current directory's stack, only --app's records.
+    const byApp = await cli(["logs", "--app", `Instance ${BAD[0]}`, "--status", "failure", "--json"], {}, run.workDir);
+    expect(byApp.code).toBe(0);
+    const appEntries = JSON.parse(byApp.stdout) as { servicePrincipalDisplayName: string }[];
+    expect(appEntries.length).toBeGreaterThanOrEqual(1);
+    expect(new Set(appEntries.map((e) => e.servicePrincipalDisplayName))).toEqual(new Set([`Instance ${BAD[0]}`]));
 
     const one = instances[`app-${BAD[0]}`];
     const byJob = await cli(["logs", "--job-id", one.jobId, "--status", "failure", "--since", "1h"], envSettings());
@@ -225,6 +302,35 @@ describe(`monitoring CLI on a ${N}-instance stack with ${BAD.length} rejected cr
     expect(bytes.subarray(1, 4).toString()).toBe("PNG");
     expect(bytes.length).toBeGreaterThan(10_000);
     if (process.env.MONITORING_SAVE_SCREENSHOT) fs.copyFileSync(png, path.join(repoRoot, "docs", "report.png"));
+  });
+
+  it("wait counts a job declared enabled: false as healthy; --ignore-disabled skips stopped jobs", async () => {
+    // Pause Instance 0 through the program (its job is updated in place).
+    const overrides = Object.fromEntries(BAD.map((i) => [i, { secretToken: `invalid-token-${i}`, validateCredentials: false }]));
+    await run.stack.setConfig("overrides", { value: JSON.stringify({ ...overrides, 0: { enabled: false } }) });
+    const t0 = Date.now();
+    const up = await run.stack.up();
+    expect(up.summary.result).toBe("succeeded");
+    process.stdout.write(`pausing one job with pulumi up: ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
+
+    const one = await cli(["wait", "--app", "Instance 0", "--interval", "1", "--timeout", "60"], {}, run.workDir);
+    expect(one.code).toBe(0);
+    expect(one.stdout).toMatch(/^disabled on purpose \(enabled: false\): 1 app\(s\)\n {2}Instance 0 \(job \S+: \w+\)\nall 0 job\(s\) healthy, 1 disabled on purpose\n$/);
+    // The whole stack still fails on the quarantined apps only.
+    const all = await cli(["wait", "--json", "--interval", "1", "--timeout", "120"], {}, run.workDir);
+    expect(all.code).toBe(2);
+    const outcome = JSON.parse(all.stdout);
+    expect(outcome.disabled).toEqual(["Instance 0"]);
+    expect([...outcome.notHealthy].sort()).toEqual(badNames);
+
+    // Without the stack there is no declaration: stopped fails, unless --ignore-disabled.
+    const sp = instances["app-0"].spId;
+    const stopped = await cli(["wait", "--service-principal-ids", sp, "--interval", "1", "--timeout", "60"], envSettings());
+    expect(stopped.code).toBe(2);
+    expect(stopped.stdout).toMatch(/^stopped: 1 app\(s\)\n {2}Instance 0 /);
+    const ignored = await cli(["wait", "--service-principal-ids", sp, "--ignore-disabled", "--interval", "1", "--timeout", "60"], envSettings());
+    expect(ignored.code).toBe(0);
+    expect(ignored.stdout).toMatch(/^skipped \(--ignore-disabled\): 1 app\(s\)\n {2}Instance 0 \(job .*\)\nall 0 job\(s\) healthy, 1 skipped\n$/);
   });
 
   /** Settings from the environment (no stack): AZURE_* and ENTRA_*. */

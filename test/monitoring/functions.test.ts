@@ -148,16 +148,22 @@ describe("monitoring functions against the emulator", () => {
     expect(html).not.toMatch(/<script|https?:\/\/(?!www\.w3\.org\/2000\/svg)/);
   });
 
-  it("picks jobs and names from an exported deployment", () => {
+  it("picks jobs, names and declared enabled: false from an exported deployment", () => {
+    const urn = (type: string, name: string) => `urn:pulumi:prod::fleet::entra:index:ProvisionedApplication$pulumi-nodejs:dynamic/entra:${type}::${name}`;
     const targets = jobTargetsFromDeployment([
-      { urn: "a", type: "pulumi-nodejs:dynamic/entra:GalleryApplication", id: "x", outputs: { servicePrincipalId: "sp1", displayName: "App 1" } },
-      { urn: "b", type: "pulumi-nodejs:dynamic/entra:ProvisioningJob", id: "job1", outputs: { servicePrincipalId: "sp1" } },
-      { urn: "c", type: "pulumi-nodejs:dynamic/entra:ProvisioningJob", id: "job2", outputs: { servicePrincipalId: "sp2" } },
+      { urn: urn("GalleryApplication", "app-1"), type: "pulumi-nodejs:dynamic/entra:GalleryApplication", id: "x", outputs: { servicePrincipalId: "sp1", displayName: "App 1" } },
+      { urn: "b", type: "pulumi-nodejs:dynamic/entra:ProvisioningJob", id: "job1", inputs: { enabled: true }, outputs: { servicePrincipalId: "sp1", enabled: true } },
+      { urn: "c", type: "pulumi-nodejs:dynamic/entra:ProvisioningJob", id: "job2", inputs: { enabled: false }, outputs: { servicePrincipalId: "sp2", enabled: false } },
       { urn: "d", type: "pulumi-nodejs:dynamic/entra:ProvisioningJob", id: "job3", outputs: { servicePrincipalId: "sp3" }, delete: true },
+      // The declaration is the input (absent: the default, true), never the output.
+      { urn: "e", type: "pulumi-nodejs:dynamic/entra:ProvisioningJob", id: "job4", inputs: { enabled: true }, outputs: { servicePrincipalId: "sp4", enabled: false } },
+      { urn: "f", type: "pulumi-nodejs:dynamic/entra:ProvisioningJob", id: "job5", inputs: {}, outputs: { servicePrincipalId: "sp5", enabled: false } },
     ]);
-    expect(targets).toEqual([
-      { servicePrincipalId: "sp1", jobId: "job1", displayName: "App 1" },
-      { servicePrincipalId: "sp2", jobId: "job2", displayName: undefined },
+    expect(targets).toStrictEqual([
+      { servicePrincipalId: "sp1", jobId: "job1", displayName: "App 1", resourceName: "app-1" },
+      { servicePrincipalId: "sp2", jobId: "job2", displayName: undefined, declaredEnabled: false },
+      { servicePrincipalId: "sp4", jobId: "job4", displayName: undefined },
+      { servicePrincipalId: "sp5", jobId: "job5", displayName: undefined },
     ]);
   });
 

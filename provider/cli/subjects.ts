@@ -1,0 +1,65 @@
+// `provision --user/--group`: an object id as is, or a user principal name / display name looked up
+// through Graph (GET /users or /groups with $filter), with a clear error for no match or several.
+import { isGraphError, type GraphClient } from "../graph";
+import { isGuid } from "../resources/inputs";
+import { odataString } from "../resources/templates";
+
+export type SubjectType = "User" | "Group";
+
+export interface ResolvedSubject {
+  objectId: string;
+  /** How the subject was found, for messages: e.g. `AdeleV@contoso.com`; undefined for an object id. */
+  matched?: string;
+}
+
+interface DirectoryObject {
+  id: string;
+  displayName?: string;
+  userPrincipalName?: string;
+}
+
+/** Matches listed in the "ambiguous" error. */
+const SHOWN = 5;
+
+/**
+ * The object id of `--user VALUE` / `--group VALUE`: a GUID is taken as the object id; otherwise a user is looked up
+ * by userPrincipalName (a value with "@") or displayName, a group by displayName (Graph compares both ignoring case).
+ */
+export async function resolveSubject(client: GraphClient, type: SubjectType, value: string): Promise<ResolvedSubject> {
+  const trimmed = value.trim();
+  const guid: boolean = isGuid(trimmed); // (a plain boolean: the guard would narrow `trimmed` to never below)
+  if (guid) return { objectId: trimmed };
+  const flag = type === "User" ? "--user" : "--group";
+  if (!trimmed) throw new Error(`${flag}: pass an object id${type === "User" ? ", a user principal name or a display name" : " or a display name"}.`);
+  const byUpn = type === "User" && trimmed.includes("@");
+  const property = byUpn ? "userPrincipalName" : "displayName";
+  const collection = type === "User" ? "users" : "groups";
+  let found: DirectoryObject[];
+  try {
+    const page = await client.get<{ value: DirectoryObject[] }>({
+      path: `/${collection}`,
+      query: {
+        $filter: `${property} eq ${odataString(trimmed)}`,
+        $select: type === "User" ? "id,displayName,userPrincipalName" : "id,displayName",
+        $top: SHOWN + 1,
+      },
+    });
+    found = page.body.value ?? [];
+  } catch (e) {
+    if (isGraphError(e, "GRAPH_FORBIDDEN")) {
+      throw new Error(`${flag} "${trimmed}": looking up ${collection} by ${property} needs the ${type === "User" ? "User.Read.All" : "Group.Read.All"} permission, which Graph refused; pass the object id instead. (${e.message})`);
+    }
+    throw e;
+  }
+  const noun = type.toLowerCase();
+  if (found.length === 0) throw new Error(`${flag}: no ${noun} has the ${property} "${trimmed}"; pass the object id (or the exact ${byUpn ? "user principal name" : "display name"}).`);
+  if (found.length > 1) {
+    const list = found
+      .slice(0, SHOWN)
+      .map((o) => `  ${o.userPrincipalName ?? o.displayName ?? ""} ${o.id}`)
+      .join("\n");
+    const more = found.length > SHOWN ? `\n  … and more` : "";
+    throw new Error(`${flag}: "${trimmed}" is ambiguous: ${found.length > SHOWN ? `more than ${SHOWN}` : found.length} ${noun}s have that ${property}:\n${list}${more}\npass the object id of the one you mean (${flag} ID).`);
+  }
+  return { objectId: found[0].id, matched: found[0].userPrincipalName ?? found[0].displayName };
+}
