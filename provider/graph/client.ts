@@ -4,7 +4,7 @@ import { CachedTokenProvider, createCredential, type AccessTokenProvider } from 
 import { abortReason, systemClock, type Clock } from "./clock";
 import { GraphCounters } from "./counters";
 import { isIdempotent, path as fillPath, routeOf, type Endpoint, type HttpMethod } from "./endpoints";
-import { codeForStatus, GraphError, parseGraphErrorBody, type GraphErrorCode } from "./errors";
+import { codeForStatus, describeTlsFailure, GraphError, parseGraphErrorBody, tlsFailureOf, type GraphErrorCode } from "./errors";
 import { AdaptiveLimiter, serializeBy } from "./limiter";
 import { defaultLogger, type GraphLogger } from "./log";
 import { listAll, iteratePages, type ODataPage } from "./paging";
@@ -410,12 +410,20 @@ export class GraphClient {
     attempts: number,
   ): GraphError {
     const status = outcome.status!;
-    const code = codeForStatus(status);
+    // The synchronization API answers a missing permission with 401 UnknownError and an empty
+    // message, not 403 (microsoft-graph-docs-contrib issue 8800, terraform-provider-azuread issue
+    // 1628). This runs after one fresh token was tried, so the token is not the problem.
+    const syncDenied = status === 401 && endpoint !== undefined && endpoint.template.includes("/synchronization");
+    const code = syncDenied ? "GRAPH_FORBIDDEN" : codeForStatus(status);
     const graphPart = parsed.graphCode ? ` ${parsed.graphCode}` : "";
     const msgPart = parsed.graphMessage ? `: ${parsed.graphMessage.replace(/\s+$/, "").replace(/\.$/, "")}` : "";
     const mayHaveSucceeded = !idempotent && mayHaveBeenProcessed(outcome);
     let hint: string | undefined;
-    if (code === "GRAPH_FORBIDDEN" && endpoint) {
+    if (syncDenied) {
+      hint =
+        `Graph answers 401 on the synchronization API when the app lacks its permission: grant ${endpoint.permission} to the app registration used by the provider ` +
+        `(client ${this.settings.clientId ?? "from the ambient credential"}) and give admin consent. Application.ReadWrite.OwnedBy works only for applications the caller owns.`;
+    } else if (code === "GRAPH_FORBIDDEN" && endpoint) {
       hint = `Grant the application permission ${endpoint.permission} to the app registration used by the provider (client ${this.settings.clientId ?? "from the ambient credential"}) and give admin consent.`;
     } else if (mayHaveSucceeded) {
       hint = "Graph may have applied this write before failing; check whether the object exists before running the operation again.";
@@ -444,14 +452,15 @@ export class GraphClient {
     attempts: number,
   ): GraphError {
     const errCode = networkCode(cause) ?? "unknown";
-    const tls = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|TLS|SSL/i.test(errCode);
+    const tls = tlsFailureOf(cause);
+    const tlsText = tls && describeTlsFailure(tls, new URL(this.settings.graphEndpoint).origin, "Graph", this.settings.caFile);
     const mayHaveSucceeded = !idempotent && mayHaveBeenProcessed({ networkErrorCode: errCode });
     return new GraphError({
       ...base,
       code: "GRAPH_NETWORK",
-      summary: `Graph ${base.method} ${base.path} failed before a response arrived (${errCode}).`,
-      hint: tls
-        ? `The TLS certificate of ${this.settings.graphEndpoint} is not trusted; for a private CA or the emulator set entra:caFile (or ENTRA_CA_FILE) to its PEM file.`
+      summary: `Graph ${base.method} ${base.path} failed before a response arrived${tlsText ? `: ${tlsText.summary}` : ` (${errCode}).`}`,
+      hint: tlsText
+        ? tlsText.hint
         : mayHaveSucceeded
           ? "Graph may have applied this write before the connection failed; check whether the object exists before running the operation again."
           : undefined,
