@@ -125,7 +125,8 @@ export async function queryProvisioningLogs(
   const filter = logFilter(q);
   const pages = client.pages<RawLog>({
     endpoint: endpoints.provisioningLogs,
-    query: { ...(filter ? { $filter: filter } : {}), $top: Math.min(q.pageSize ?? 100, max) },
+    // Graph documents no default order for provisioning logs: ask for newest first.
+    query: { ...(filter ? { $filter: filter } : {}), $orderby: "activityDateTime desc", $top: Math.min(q.pageSize ?? 100, max) },
   });
   // Reports are limited per app and tenant: one pacing key per client identity.
   const key = `${client.settings.tenantId ?? ""}:${client.settings.clientId ?? ""}`;

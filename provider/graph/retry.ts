@@ -32,7 +32,8 @@ export const DEFAULT_RETRY_OPTIONS: RetryOptions = {
   maxRetries: 10,
   baseDelayMs: 500,
   maxDelayMs: 30_000,
-  maxRetryAfterMs: 60_000,
+  // Identity write limits are counted over 150 s windows (https://learn.microsoft.com/graph/throttling-limits#identity-and-access-service-limits): honour a Retry-After that long.
+  maxRetryAfterMs: 150_000,
   consistencyBaseDelayMs: 250,
   consistencyMaxDelayMs: 8_000,
   random: Math.random,

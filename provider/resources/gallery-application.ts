@@ -3,7 +3,7 @@
 import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { createOnce, endpoints, untilVisible } from "../graph";
-import { unlessGone } from "./gone";
+import { goneWindowMs, unlessGone } from "./gone";
 import { Checker, isUnknown, withoutDefaults } from "./inputs";
 import { graph, operationTimeoutMs } from "./runtime";
 import { defineProvider, partialCreate } from "./define";
@@ -47,6 +47,8 @@ interface AppState {
   adoptApplicationObjectId?: string;
   /** Effective: the input, or the default for adopted/created. */
   onDestroy: OnDestroy;
+  /** When this resource instantiated the objects (ISO); young objects get a longer 404 confirmation window. */
+  createdAt?: string;
   /** false after a partial create: instantiated, but not yet renamed and tagged (the next update does it). */
   finalized?: false;
 }
@@ -68,16 +70,28 @@ interface ServicePrincipal {
   tags?: string[];
   applicationTemplateId?: string;
 }
+interface PermissionScope {
+  id: string;
+  value?: string;
+  adminConsentDescription?: string;
+  adminConsentDisplayName?: string;
+  userConsentDescription?: string;
+  userConsentDisplayName?: string;
+  [other: string]: unknown;
+}
 interface Application {
   id: string;
   appId: string;
   displayName: string;
+  /** apiApplication: written back whole, since a PATCH of a complex property replaces it. */
+  api?: { oauth2PermissionScopes?: PermissionScope[]; [other: string]: unknown };
 }
 interface Instance {
   applicationObjectId: string;
   appId: string;
   servicePrincipalId: string;
-  spTags: string[];
+  /** The application's `api` as instantiate returned it (undefined: not known here). */
+  api?: Application["api"];
 }
 
 /**
@@ -148,7 +162,7 @@ async function findByMarker(marker: string, displayName: string, templateId: str
     query: { $select: "id,appId,displayName" },
     consistency: "retry-not-found",
   });
-  return { applicationObjectId: app.body.id, appId: sp.appId, servicePrincipalId: sp.id, spTags: sp.tags ?? [] };
+  return { applicationObjectId: app.body.id, appId: sp.appId, servicePrincipalId: sp.id };
 }
 
 /**
@@ -170,25 +184,65 @@ async function instantiateOnce(templateId: string, displayName: string, marker: 
       applicationObjectId: application.id,
       appId: application.appId,
       servicePrincipalId: servicePrincipal.id,
-      spTags: servicePrincipal.tags ?? [],
+      api: application.api ?? {},
     };
   };
   // The template exists (check() resolved it), so a 404 from instantiate is the known fault:
   // look for what it created before trying again.
-  return createOnce({ create, find, isUncertain: (e) => e.mayHaveSucceeded === true || e.code === "GRAPH_NOT_FOUND" });
+  // List queries lag behind reads by id, and replication takes "seconds to minutes": look for a
+  // minute before concluding that the uncertain attempt created nothing.
+  return createOnce({ create, find, settleMs: 60_000, isUncertain: (e) => e.mayHaveSucceeded === true || e.code === "GRAPH_NOT_FOUND" });
+}
+
+const SCOPE_TEXTS = ["adminConsentDescription", "adminConsentDisplayName", "userConsentDescription", "userConsentDisplayName"] as const;
+
+/**
+ * The scopes with the marker taken out of their texts, or undefined when none carries it. Graph
+ * writes the instantiate-time name (our provisional one) into the texts of the auto-created
+ * `user_impersonation` scope, and a rename does not touch them (terraform-provider-azuread PR 1406).
+ */
+function scopesWithoutMarker(scopes: PermissionScope[], marker: string): PermissionScope[] | undefined {
+  const tag = `${markerTag(marker)} `;
+  let changed = false;
+  const cleaned = scopes.map((scope) => {
+    const out = { ...scope };
+    for (const k of SCOPE_TEXTS) {
+      const text = out[k];
+      if (typeof text === "string" && text.includes(tag)) {
+        out[k] = text.split(tag).join("");
+        changed = true;
+      }
+    }
+    return out;
+  });
+  return changed ? cleaned : undefined;
 }
 
 /**
- * Gives both objects their real name; the service principal also gets the marker tag. One after
- * the other: once the application's PATCH found its object, the service principal (created in the
- * same instantiate) has had that much longer to replicate, so the second PATCH rarely meets a 404.
+ * Gives both objects their real name, leaves no marker text behind, and adds the marker tag to
+ * the service principal's tags. One after the other: once the application's PATCH found its
+ * object, the service principal (created in the same instantiate) has had that much longer to
+ * replicate. The tags are read first because a PATCH replaces the whole list and instantiate's
+ * answer may not show them (Microsoft's v1.0 example shows `"tags": []`): writing that list back
+ * would drop `WindowsAzureActiveDirectoryIntegratedApp` and hide the app from Enterprise
+ * applications.
  */
 async function finalize(instance: Instance, displayName: string, marker: string): Promise<void> {
   // Both objects came from one instantiate: the service principal's creation time is the application's.
   const fresh = freshRequest(instance.servicePrincipalId);
-  const tags = [...new Set([...instance.spTags, markerTag(marker)])];
-  await graph().patch({ endpoint: endpoints.application, params: { appObjectId: instance.applicationObjectId }, body: { displayName }, ...fresh });
-  await graph().patch({ endpoint: endpoints.servicePrincipal, params: { spId: instance.servicePrincipalId }, body: { displayName, tags }, ...fresh });
+  const app = { endpoint: endpoints.application, params: { appObjectId: instance.applicationObjectId } };
+  const api = instance.api ?? (await graph().get<Application>({ ...app, query: { $select: "id,api" }, ...fresh })).body.api ?? {};
+  const cleaned = scopesWithoutMarker(api.oauth2PermissionScopes ?? [], marker);
+  await graph().patch({ ...app, body: { displayName, ...(cleaned ? { api: { ...api, oauth2PermissionScopes: cleaned } } : {}) }, ...fresh });
+  const sp = { endpoint: endpoints.servicePrincipal, params: { spId: instance.servicePrincipalId } };
+  const live = (await graph().get<ServicePrincipal>({ ...sp, query: { $select: "id,tags" }, ...fresh })).body.tags ?? [];
+  await graph().patch({ ...sp, body: { displayName, tags: [...new Set([...live, markerTag(marker)])] }, ...fresh });
+}
+
+/** A rename of a finalized instance: both names, nothing else (tags and scopes stay as they are). */
+async function rename(instance: Instance, displayName: string): Promise<void> {
+  await graph().patch({ endpoint: endpoints.application, params: { appObjectId: instance.applicationObjectId }, body: { displayName } });
+  await graph().patch({ endpoint: endpoints.servicePrincipal, params: { spId: instance.servicePrincipalId }, body: { displayName } });
 }
 
 /**
@@ -236,11 +290,11 @@ async function adoptable(
     };
   }
   return {
-    instance: { applicationObjectId: id, appId: app.value.body.appId, servicePrincipalId: sp.value.body.id, spTags: sp.value.body.tags ?? [] },
+    instance: { applicationObjectId: id, appId: app.value.body.appId, servicePrincipalId: sp.value.body.id },
   };
 }
 
-function outputs(inputs: Record<string, unknown>, templateId: string, instance: Omit<Instance, "spTags">): AppState {
+function outputs(inputs: Record<string, unknown>, templateId: string, instance: Omit<Instance, "api">): AppState {
   const adopt = inputs.adoptApplicationObjectId as string | undefined;
   return {
     stateVersion: STATE_VERSION,
@@ -320,27 +374,30 @@ export const provider = defineProvider({
     }
     const existing = await findByMarker(inputs.marker, inputs.displayName, template.id);
     const instance = existing ?? (await instantiateOnce(template.id, inputs.displayName, inputs.marker));
+    const createdAt = new Date().toISOString();
     try {
       await finalize(instance, inputs.displayName, inputs.marker);
     } catch (e) {
       // The objects exist: keep them in state (refresh and destroy know them, nothing is
       // orphaned) under the name they were created with; the next `pulumi up` finalizes them.
       const named = { ...inputs, displayName: provisionalName(inputs.displayName, inputs.marker) };
-      throw partialCreate(e, instance.applicationObjectId, { ...outputs(named, template.id, instance), finalized: false });
+      throw partialCreate(e, instance.applicationObjectId, { ...outputs(named, template.id, instance), createdAt, finalized: false });
     }
-    return { id: instance.applicationObjectId, outs: outputs(inputs, template.id, instance) };
+    return { id: instance.applicationObjectId, outs: { ...outputs(inputs, template.id, instance), createdAt } };
   },
 
   async read(id, props: AppState) {
     const state = upgrade(props);
     // One GET: the service principal carries its application's name as appDisplayName, and it
     // cannot outlive its application (deleting the application deletes it).
-    const sp = await unlessGone(() =>
-      graph().get<ServicePrincipal>({
-        endpoint: endpoints.servicePrincipal,
-        params: { spId: state.servicePrincipalId },
-        query: { $select: "id,appId,displayName,appDisplayName" },
-      }),
+    const sp = await unlessGone(
+      () =>
+        graph().get<ServicePrincipal>({
+          endpoint: endpoints.servicePrincipal,
+          params: { spId: state.servicePrincipalId },
+          query: { $select: "id,appId,displayName,appDisplayName" },
+        }),
+      goneWindowMs(state.createdAt),
     );
     let names: (string | undefined)[];
     let appId: string;
@@ -365,15 +422,11 @@ export const provider = defineProvider({
 
   async update(id, olds: AppState, news) {
     const state = upgrade(olds);
-    if (news.displayName !== state.displayName || state.finalized === false) {
-      await finalize(
-        { applicationObjectId: id, appId: state.appId, servicePrincipalId: state.servicePrincipalId, spTags: await spTags(state.servicePrincipalId) },
-        news.displayName,
-        state.marker,
-      );
-    }
+    const instance = { applicationObjectId: id, appId: state.appId, servicePrincipalId: state.servicePrincipalId };
+    if (state.finalized === false) await finalize(instance, news.displayName, state.marker);
+    else if (news.displayName !== state.displayName) await rename(instance, news.displayName);
     const adopt = news.adoptApplicationObjectId ?? state.adoptApplicationObjectId;
-    return { outs: outputs({ ...news, marker: state.marker, adoptApplicationObjectId: adopt }, state.templateId, state) };
+    return { outs: { ...outputs({ ...news, marker: state.marker, adoptApplicationObjectId: adopt }, state.templateId, state), createdAt: state.createdAt } };
   },
 
   async delete(id, props: AppState) {
@@ -383,18 +436,17 @@ export const provider = defineProvider({
     // Deleting the application also deletes its service principal, jobs and secrets.
     const deleted = await unlessGone(() => graph().delete({ endpoint: endpoints.application, params: { appObjectId: id } }));
     if (deleted && state.permanentlyDeleteOnDestroy) {
-      await untilVisible(() => graph().delete({ endpoint: endpoints.deletedItem, params: { id } }), {
-        timeoutMs: operationTimeoutMs(),
-        description: `deleted application ${id} to appear in deletedItems`,
-      });
+      // Deleting the application soft-deletes its service principal too: purge both, or the
+      // enterprise application stays restorable in deleted items for 30 days.
+      for (const [objectId, what] of [[id, "application"], [state.servicePrincipalId, "service principal"]] as const) {
+        await untilVisible(() => graph().delete({ endpoint: endpoints.deletedItem, params: { id: objectId } }), {
+          timeoutMs: operationTimeoutMs(),
+          description: `deleted ${what} ${objectId} to appear in deletedItems`,
+        });
+      }
     }
   },
 });
-
-async function spTags(spId: string): Promise<string[]> {
-  const res = await graph().get<ServicePrincipal>({ endpoint: endpoints.servicePrincipal, params: { spId }, query: { $select: "id,tags" } });
-  return res.body.tags ?? [];
-}
 
 function inputsOf(state: AppState): Record<string, unknown> {
   return withoutDefaults(

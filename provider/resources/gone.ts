@@ -7,6 +7,20 @@ import { isGraphError, waitFor } from "../graph";
 /** How long a 404 must persist before an object counts as gone. */
 export const GONE_CONFIRM_MS = 10_000;
 
+/** Objects younger than this may still be replicating ("seconds to minutes"), and get the longer window. */
+const YOUNG_MS = 10 * 60_000;
+const YOUNG_CONFIRM_MS = 60_000;
+
+/**
+ * The confirmation window for an object created at `createdAt` (ISO, recorded in state): a 404 for
+ * an object created minutes ago is more likely a replica that has not seen it than a delete
+ * (https://devblogs.microsoft.com/identity/designing-for-eventual-consistency-for-microsoft-entra/).
+ */
+export function goneWindowMs(createdAt: string | undefined, now = Date.now()): number {
+  const created = createdAt ? Date.parse(createdAt) : NaN;
+  return Number.isFinite(created) && now - created < YOUNG_MS ? YOUNG_CONFIRM_MS : GONE_CONFIRM_MS;
+}
+
 /**
  * Runs `op`; returns `{ value }` on success, or undefined when `op` answers 404 throughout the
  * confirmation window. Other errors are thrown at once.

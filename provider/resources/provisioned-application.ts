@@ -4,9 +4,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import { GalleryApplication } from "./gallery-application";
 import { ProvisioningJob, type JobStatusSummary } from "./provisioning-job";
-import { ProvisioningSecrets } from "./provisioning-secrets";
+import { ProvisioningSecrets, type SettingsArgs } from "./provisioning-secrets";
 
-export interface ProvisionedApplicationArgs {
+/** The settings (scope, skipOutOfScopeDeletions, notifications, deleteThreshold) go to ProvisioningSecrets. */
+export interface ProvisionedApplicationArgs extends SettingsArgs {
   /** Gallery template display name or id, e.g. "Amazon Web Services (AWS)". */
   template: pulumi.Input<string>;
   displayName: pulumi.Input<string>;
@@ -22,7 +23,6 @@ export interface ProvisionedApplicationArgs {
   verifyOnRefresh?: pulumi.Input<boolean>;
   /** Any change re-pushes the credentials and restarts the running job (see ProvisioningSecrets). */
   rotationTrigger?: pulumi.Input<string>;
-  jobSettings?: pulumi.Input<Record<string, pulumi.Input<string>>>;
   restartTrigger?: pulumi.Input<string>;
   restartScope?: pulumi.Input<string>;
   permanentlyDeleteOnDestroy?: pulumi.Input<boolean>;
@@ -68,6 +68,10 @@ export class ProvisionedApplication extends pulumi.ComponentResource {
         credentials: args.credentials,
         verifyOnRefresh: args.verifyOnRefresh ?? args.validateCredentials,
         rotationTrigger: args.rotationTrigger,
+        scope: args.scope,
+        skipOutOfScopeDeletions: args.skipOutOfScopeDeletions,
+        notifications: args.notifications,
+        deleteThreshold: args.deleteThreshold,
       },
       parent,
     );
@@ -78,7 +82,6 @@ export class ProvisionedApplication extends pulumi.ComponentResource {
         templateId: args.jobTemplateId,
         enabled: args.enabled,
         validateCredentials: args.validateCredentials,
-        settings: args.jobSettings,
         restartTrigger: args.restartTrigger,
         restartScope: args.restartScope,
         adoptJobId: args.adoptJobId,

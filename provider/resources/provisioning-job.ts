@@ -3,8 +3,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { createOnce, endpoints, isGraphError, serializeBy } from "../graph";
 import { freshRequest, instantiatedHere } from "./fresh";
-import { unlessGone } from "./gone";
-import { Checker, closest, immutableChange, isUnknown, sameMap, withoutDefaults } from "./inputs";
+import { goneWindowMs, unlessGone } from "./gone";
+import { Checker, closest, immutableChange, isUnknown, withoutDefaults } from "./inputs";
 import { graph } from "./runtime";
 import { defineProvider, partialCreate } from "./define";
 import { EntraResource } from "./shim";
@@ -18,7 +18,11 @@ export interface ProvisioningJobArgs {
   enabled?: pulumi.Input<boolean>;
   /** Validate the saved credentials before starting (default true). */
   validateCredentials?: pulumi.Input<boolean>;
-  /** synchronizationJobSettings name → value, e.g. { QuarantineTooManyDeletesThreshold: "500" }. */
+  /**
+   * Removed: Graph documents no way to write a job's settings (a PATCH of the job answers 404).
+   * The delete threshold is `ProvisioningSecrets.deleteThreshold`; setting this fails at preview.
+   * @deprecated
+   */
   settings?: pulumi.Input<Record<string, pulumi.Input<string>>>;
   /** Any change of this value restarts the job with `restartScope`. */
   restartTrigger?: pulumi.Input<string>;
@@ -53,11 +57,14 @@ interface JobState {
   templateId: string;
   enabled: boolean;
   validateCredentials: boolean;
-  settings: Record<string, string>;
   restartTrigger?: string;
   restartScope: string;
   /** Whether the program set templateId (read reports it as an input only then). */
   templateIdGiven?: boolean;
+  /** When this resource created the job (ISO); young objects get a longer 404 confirmation window. */
+  createdAt?: string;
+  /** The job's templateId as Graph reports it; may differ from the requested one (customappsso → customappssoOutDelta). */
+  effectiveTemplateId?: string;
   scheduleState: string;
   status: JobStatusSummary;
   /** Set when the job was adopted by `adoptJobId` (sticky). */
@@ -79,7 +86,6 @@ interface GraphJob {
     lastExecution?: { state?: string; timeEnded?: string } | null;
     lastSuccessfulExecution?: { timeEnded?: string } | null;
   };
-  synchronizationJobSettings?: { name: string; value: string }[];
 }
 
 const STATE_VERSION = 1;
@@ -120,6 +126,21 @@ function offeredTemplates(spId: string, fresh = true): Promise<string[]> {
   return found;
 }
 
+/**
+ * Whether a job with template `jobTemplateId` is one created from `requested`. Graph may create a
+ * job from a variant of the requested template: the non-gallery app's `customappsso` yields a
+ * `customappssoOutDelta` job (emulator/FIDELITY.md), so a variant named after the request counts.
+ */
+function jobUsesTemplate(jobTemplateId: string, requested: string): boolean {
+  return jobTemplateId.toLowerCase().startsWith(requested.toLowerCase());
+}
+
+/** The template a job gets when the program names none: the only one, or `scim` among several (the non-gallery app). */
+function defaultTemplate(offered: string[]): string | undefined {
+  if (offered.length === 1) return offered[0];
+  return offered.find((t) => t.toLowerCase() === "scim");
+}
+
 /** The offered template `templateId` names, ignoring case (Graph's ids are case-insensitive). */
 function offeredTemplate(templateId: string, offered: string[]): string | undefined {
   return offered.find((t) => t.toLowerCase() === templateId.toLowerCase());
@@ -127,12 +148,12 @@ function offeredTemplate(templateId: string, offered: string[]): string | undefi
 
 function templateProblem(spId: string, templateId: string | undefined, offered: string[]): string | undefined {
   if (offered.length === 0) return `service principal ${spId} offers no synchronization template: this application does not support provisioning.`;
-  if (templateId === undefined && offered.length > 1) {
+  if (templateId === undefined && defaultTemplate(offered) === undefined) {
     return `service principal ${spId} offers ${offered.length} synchronization templates (${offered.join(", ")}); set templateId to one of them.`;
   }
   if (templateId !== undefined && !offeredTemplate(templateId, offered)) {
     const near = closest(templateId, offered, 1)[0];
-    return `"${templateId}" is not offered by service principal ${spId}${near ? `; did you mean "${near}"?` : ""} It offers: ${offered.join(", ")}.`;
+    return `"${templateId}" is not offered by service principal ${spId}; ${near ? `did you mean "${near}"? Use` : "use"} one of: ${offered.join(", ")}.`;
   }
   return undefined;
 }
@@ -174,17 +195,16 @@ async function validate(spId: string, jobId: string, fresh: Fresh = {}): Promise
 const start = (spId: string, jobId: string, fresh: Fresh = {}) => graph().post({ endpoint: endpoints.jobStart, params: { spId, jobId }, ...fresh });
 const pause = (spId: string, jobId: string) => graph().post({ endpoint: endpoints.jobPause, params: { spId, jobId } });
 
-async function applySettings(spId: string, jobId: string, settings: Record<string, string>, fresh: Fresh = {}): Promise<void> {
-  // The collection is replaced by PATCH, so keep settings someone else manages.
-  const live = (await getJob(spId, jobId, fresh)).synchronizationJobSettings ?? [];
-  const merged = new Map(live.map((s) => [s.name, s.value]));
-  for (const [name, value] of Object.entries(settings)) merged.set(name, value);
-  await graph().patch({
-    endpoint: endpoints.job,
-    params: { spId, jobId },
-    body: { synchronizationJobSettings: [...merged].map(([name, value]) => ({ name, value })) },
-    ...fresh,
-  });
+/**
+ * Why each job setting cannot be written, and what to use instead. The synchronizationJob
+ * resource documents no update method (https://learn.microsoft.com/graph/api/resources/synchronization-synchronizationjob),
+ * and a PATCH of a job answers 404 "No HTTP resource was found" (emulator/FIDELITY.md).
+ */
+function settingRemoved(name: string): string {
+  if (/^QuarantineTooManyDeletesThreshold$/i.test(name)) {
+    return "cannot be written: Graph has no update method for job settings. Set the accidental-deletions threshold with ProvisioningSecrets.deleteThreshold (or ProvisionedApplication.deleteThreshold) instead.";
+  }
+  return "cannot be written: Graph has no update method for job settings. Scope, out-of-scope deletions and notifications are ProvisioningSecrets inputs (scope, skipOutOfScopeDeletions, notifications, deleteThreshold); remove this setting.";
 }
 
 function desired(inputs: Record<string, unknown>, templateId: string): Omit<JobState, "scheduleState" | "status"> {
@@ -194,7 +214,6 @@ function desired(inputs: Record<string, unknown>, templateId: string): Omit<JobS
     templateId,
     enabled: (inputs.enabled as boolean | undefined) ?? true,
     validateCredentials: (inputs.validateCredentials as boolean | undefined) ?? true,
-    settings: (inputs.settings as Record<string, string> | undefined) ?? {},
     restartTrigger: inputs.restartTrigger as string | undefined,
     restartScope: (inputs.restartScope as string | undefined) ?? DEFAULT_RESTART_SCOPE,
     templateIdGiven: inputs.templateId !== undefined,
@@ -214,7 +233,7 @@ async function adoptableJob(spId: string, jobId: string, templateId: string | un
         (jobs.length ? `its jobs are: ${jobs.map((j) => j.id).join(", ")}.` : "it has no job yet: remove adoptJobId to create one."),
     };
   }
-  if (templateId !== undefined && found.value.templateId !== templateId) {
+  if (templateId !== undefined && !jobUsesTemplate(found.value.templateId, templateId)) {
     return { problem: `job ${jobId} uses synchronization template "${found.value.templateId}", not "${templateId}"; set templateId to "${found.value.templateId}" or remove it.` };
   }
   return { job: found.value };
@@ -228,7 +247,10 @@ export const provider = defineProvider({
     const templateId = c.string(news, "templateId");
     c.boolean(news, "enabled");
     c.boolean(news, "validateCredentials");
-    c.stringMap(news, "settings");
+    const settings = news.settings;
+    if (settings && typeof settings === "object" && !Array.isArray(settings)) {
+      for (const name of Object.keys(settings)) c.fail(`settings.${name}`, settingRemoved(name));
+    } else c.stringMap(news, "settings");
     c.string(news, "restartTrigger");
     const scope = c.string(news, "restartScope");
     if (scope !== undefined) {
@@ -278,7 +300,6 @@ export const provider = defineProvider({
       template !== "none" ||
       (news.enabled ?? true) !== olds.enabled ||
       (news.validateCredentials ?? true) !== olds.validateCredentials ||
-      !sameMap(news.settings ?? {}, olds.settings) ||
       news.restartTrigger !== olds.restartTrigger ||
       (news.restartScope ?? DEFAULT_RESTART_SCOPE) !== olds.restartScope;
     return { changes, replaces, deleteBeforeReplace: true };
@@ -292,7 +313,7 @@ export const provider = defineProvider({
       const offered = await offeredTemplates(spId);
       const problem = templateProblem(spId, inputs.templateId, offered);
       if (problem) throw new Error(`ProvisioningJob.templateId: ${problem}`);
-      let templateId = inputs.templateId === undefined ? offered[0] : offeredTemplate(inputs.templateId, offered)!;
+      let templateId = inputs.templateId === undefined ? defaultTemplate(offered)! : offeredTemplate(inputs.templateId, offered)!;
       let adopted: GraphJob | undefined;
       if (inputs.adoptJobId !== undefined) {
         const found = await adoptableJob(spId, inputs.adoptJobId, inputs.templateId);
@@ -304,7 +325,7 @@ export const provider = defineProvider({
       // At most one job per service principal and template: adopt one an interrupted run made.
       // A service principal this process instantiated moments ago cannot have one yet.
       const findJob = async () =>
-        (await graph().list<GraphJob>({ endpoint: endpoints.jobs, params: { spId }, ...fresh })).find((j) => j.templateId === templateId);
+        (await graph().list<GraphJob>({ endpoint: endpoints.jobs, params: { spId }, ...fresh })).find((j) => jobUsesTemplate(j.templateId, templateId));
       const job =
         adopted ??
         (instantiatedHere(spId) ? undefined : await findJob()) ??
@@ -314,10 +335,9 @@ export const provider = defineProvider({
         }));
 
       claim(singletonKey.job(spId, job.id));
-      const want = desired(inputs, templateId);
+      const want = { ...desired(inputs, templateId), ...(adopted ? {} : { createdAt: new Date().toISOString() }) };
       let live = job;
       try {
-        if (Object.keys(want.settings).length) await applySettings(spId, job.id, want.settings, fresh);
         if (want.enabled) {
           if (want.validateCredentials) await validate(spId, job.id, fresh);
           await start(spId, job.id, fresh);
@@ -328,51 +348,47 @@ export const provider = defineProvider({
       } catch (e) {
         // The job exists: report a partial create so it is in state (not orphaned) and the next
         // `pulumi up` finishes the job instead of creating another.
-        throw partialCreate(e, job.id, { ...want, enabled: false, scheduleState: job.schedule?.state ?? "Disabled", status: summarize(job) });
+        throw partialCreate(e, job.id, { ...want, effectiveTemplateId: job.templateId, enabled: false, scheduleState: job.schedule?.state ?? "Disabled", status: summarize(job) });
       }
-      const state: JobState = { ...want, scheduleState: live.schedule?.state ?? "Disabled", status: summarize(live) };
+      const state: JobState = { ...want, effectiveTemplateId: job.templateId, scheduleState: live.schedule?.state ?? "Disabled", status: summarize(live) };
       return { id: job.id, outs: state };
     });
   },
 
   async read(id, props: JobState) {
-    const live = await unlessGone(() => getJob(props.servicePrincipalId, id));
+    const live = await unlessGone(() => getJob(props.servicePrincipalId, id), goneWindowMs(props.createdAt));
     if (!live) return {};
     const job = live.value;
-    const liveSettings = new Map((job.synchronizationJobSettings ?? []).map((s) => [s.name, s.value]));
-    const settings: Record<string, string> = {};
-    for (const name of Object.keys(props.settings ?? {})) {
-      const value = liveSettings.get(name);
-      if (value !== undefined) settings[name] = value;
-    }
     const scheduleState = job.schedule?.state ?? "Disabled";
+    // `settings` of state written before job settings were removed is dropped.
+    const { settings: _settings, ...kept } = props as JobState & { settings?: unknown };
     const state: JobState = {
-      ...props,
+      ...kept,
       stateVersion: STATE_VERSION,
-      templateId: job.templateId,
+      // The template a job was created from cannot change: the requested id stays (no drift when
+      // Graph created the job from a variant of it); the live one is recorded beside it.
+      templateId: props.templateId ?? job.templateId,
+      effectiveTemplateId: job.templateId,
       // A job paused (or never started) out of band is drift on `enabled`.
       enabled: scheduleState === "Active",
-      settings,
       scheduleState,
       status: summarize(job),
       onDestroy: props.onDestroy ?? defaultOnDestroy(props.adoptJobId),
     };
-    const { stateVersion: _v, scheduleState: _s, status: _st, templateId: _t, templateIdGiven: _g, ...declared } = state;
+    const { stateVersion: _v, scheduleState: _s, status: _st, templateId: _t, templateIdGiven: _g, effectiveTemplateId: _e, createdAt: _c, ...declared } = state;
     const inputs = withoutDefaults(declared, {
       enabled: true,
       validateCredentials: true,
-      settings: {},
       restartScope: DEFAULT_RESTART_SCOPE,
       onDestroy: defaultOnDestroy(props.adoptJobId),
     });
-    return { id, props: state, inputs: { ...inputs, ...(props.templateIdGiven ? { templateId: job.templateId } : {}) } };
+    return { id, props: state, inputs: { ...inputs, ...(props.templateIdGiven ? { templateId: state.templateId } : {}) } };
   },
 
   async update(id, olds: JobState, news) {
     const spId = olds.servicePrincipalId;
     const want = desired({ ...news, adoptJobId: news.adoptJobId ?? olds.adoptJobId }, olds.templateId);
     return serializeBy(spId, async () => {
-      if (!sameMap(want.settings, olds.settings)) await applySettings(spId, id, want.settings);
       if (want.restartTrigger !== olds.restartTrigger && want.restartTrigger !== undefined) {
         await graph().post({ endpoint: endpoints.jobRestart, params: { spId, jobId: id }, body: { criteria: { resetScope: want.restartScope } } });
       }
@@ -383,7 +399,7 @@ export const provider = defineProvider({
         await pause(spId, id);
       }
       const job = await getJob(spId, id);
-      return { outs: { ...want, scheduleState: job.schedule?.state ?? "Disabled", status: summarize(job) } };
+      return { outs: { ...want, createdAt: olds.createdAt, effectiveTemplateId: job.templateId, scheduleState: job.schedule?.state ?? "Disabled", status: summarize(job) } };
     });
   },
 
@@ -402,12 +418,14 @@ export class ProvisioningJob extends EntraResource {
   /** The job id; also this resource's id. */
   declare readonly jobId: pulumi.Output<string>;
   declare readonly templateId: pulumi.Output<string>;
+  /** The template Graph created the job from (may be a variant of templateId, e.g. customappssoOutDelta). */
+  declare readonly effectiveTemplateId: pulumi.Output<string>;
   declare readonly enabled: pulumi.Output<boolean>;
   declare readonly scheduleState: pulumi.Output<string>;
   declare readonly status: pulumi.Output<JobStatusSummary>;
 
   constructor(name: string, args: ProvisioningJobArgs, opts?: pulumi.CustomResourceOptions) {
-    super("job", "ProvisioningJob", name, { ...args, scheduleState: undefined, status: undefined }, opts, { deleteBeforeReplace: true });
+    super("job", "ProvisioningJob", name, { ...args, effectiveTemplateId: undefined, scheduleState: undefined, status: undefined }, opts, { deleteBeforeReplace: true });
     this.jobId = this.id;
   }
 }

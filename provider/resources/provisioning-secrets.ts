@@ -19,8 +19,11 @@ import { graph } from "./runtime";
 import { MASKED, SECRET_BEARING_KEYS, SYNCHRONIZATION_SECRET_KEYS } from "./secret-keys";
 import { EntraResource } from "./shim";
 import { claim, claimedInThisDeployment, singletonKey } from "./singletons";
+import { applySettings, checkSettings, liveSettings, SETTING_INPUTS, SETTING_KEYS, settingsOf, type SyncSettings } from "./sync-settings";
 
-export interface ProvisioningSecretsArgs {
+export type { NotificationSettings, SyncSettings } from "./sync-settings";
+
+export interface ProvisioningSecretsArgs extends SettingsArgs {
   /** The service principal of the application instance (GalleryApplication.servicePrincipalId). */
   servicePrincipalId: pulumi.Input<string>;
   /** Graph secret key (e.g. BaseAddress, SecretToken) → value. Values are stored as secrets. */
@@ -35,7 +38,19 @@ export interface ProvisioningSecretsArgs {
   rotationTrigger?: pulumi.Input<string>;
 }
 
-interface SecretsState {
+/** The provisioning settings kept in the secrets set (see sync-settings.ts); unset ones are left as they are. */
+export interface SettingsArgs {
+  /** "assignedOnly" (Graph's default): provision users and groups assigned to the app; "all": everyone (SyncAll). */
+  scope?: pulumi.Input<"assignedOnly" | "all">;
+  /** true: users who go out of scope stay in the target app (SkipOutOfScopeDeletions). */
+  skipOutOfScopeDeletions?: pulumi.Input<boolean>;
+  /** Quarantine failure emails (SyncNotificationSettings Enabled/Recipients). */
+  notifications?: pulumi.Input<{ enabled: pulumi.Input<boolean>; recipients?: pulumi.Input<string> }>;
+  /** Accidental-deletions threshold: a cycle deleting more accounts is held back; false turns it off. */
+  deleteThreshold?: pulumi.Input<number | false>;
+}
+
+interface SecretsState extends SyncSettings {
   stateVersion: number;
   servicePrincipalId: string;
   credentials: Record<string, string>;
@@ -56,7 +71,8 @@ interface Job {
 }
 
 const STATE_VERSION = 1;
-const INPUTS = ["servicePrincipalId", "credentials", "verifyOnRefresh", "rotationTrigger"] as const;
+const INPUTS = ["servicePrincipalId", "credentials", "verifyOnRefresh", "rotationTrigger", ...SETTING_INPUTS] as const;
+const isOauthKey = (key: string) => key.startsWith("Oauth2");
 
 /**
  * What refresh records for a saved credential Graph no longer accepts: a value nobody declares,
@@ -119,11 +135,11 @@ async function validation(spId: string, jobId: string, set?: KeyValue[]): Promis
  * Validates, saves and, on a running job, restarts: the one write path of create and update.
  * Returns after the PUT; a failure after it carries `written` so create can report a partial create.
  */
-async function push(spId: string, declared: Record<string, string>, dropped: Iterable<string>): Promise<void> {
+async function push(spId: string, declared: Record<string, string>, dropped: Iterable<string>, settings: SyncSettings): Promise<void> {
   await serializeBy(spId, async () => {
     // A service principal this process instantiated has no secrets yet: nothing to merge with.
     const justCreated = instantiatedHere(spId) !== undefined;
-    const set = mergeSecrets(justCreated ? [] : await readSecrets(spId, true), declared, dropped);
+    const set = applySettings(mergeSecrets(justCreated ? [] : await readSecrets(spId, true), declared, dropped), settings);
     const job = await firstJob(spId);
     if (job) {
       const problem = await validation(spId, job.id, set);
@@ -157,6 +173,7 @@ function outputs(spId: string, inputs: Record<string, unknown>, credentials: Rec
     keys: Object.keys(credentials).sort(),
     verifyOnRefresh: (inputs.verifyOnRefresh as boolean | undefined) ?? true,
     ...(inputs.rotationTrigger === undefined ? {} : { rotationTrigger: inputs.rotationTrigger as string }),
+    ...settingsOf(inputs),
   };
 }
 
@@ -172,8 +189,16 @@ export const provider = defineProvider({
     c.guid(news, "servicePrincipalId", { required: true });
     c.boolean(news, "verifyOnRefresh");
     c.string(news, "rotationTrigger");
+    checkSettings(c, news);
     const credentials = c.stringMap(news, "credentials", { required: true });
     if (credentials) {
+      for (const [key, input] of Object.entries(SETTING_KEYS)) {
+        if (key in credentials) c.fail(`credentials.${key}`, `is a provisioning setting: set the ${input} input instead (typed, validated and drift-checked).`);
+      }
+      const oauth = Object.keys(credentials).filter(isOauthKey);
+      if (oauth.length && "SecretToken" in credentials) {
+        c.fail("credentials", `mixes a bearer token (SecretToken) with OAuth keys (${oauth.join(", ")}); Graph rejects such a set. Keep one authentication method.`);
+      }
       if (Object.keys(credentials).length === 0) c.fail("credentials", "must name at least one key, e.g. { BaseAddress, SecretToken }.");
       for (const key of Object.keys(credentials)) {
         if (SYNCHRONIZATION_SECRET_KEYS.includes(key)) continue;
@@ -195,7 +220,8 @@ export const provider = defineProvider({
       isUnknown(news.credentials) ||
       !sameMap(olds.credentials, news.credentials) ||
       news.rotationTrigger !== olds.rotationTrigger ||
-      (news.verifyOnRefresh ?? true) !== (olds.verifyOnRefresh ?? true);
+      (news.verifyOnRefresh ?? true) !== (olds.verifyOnRefresh ?? true) ||
+      SETTING_INPUTS.some((k) => JSON.stringify(news[k]) !== JSON.stringify(olds[k]));
     return { changes, replaces, deleteBeforeReplace: true };
   },
 
@@ -203,7 +229,7 @@ export const provider = defineProvider({
     const spId: string = inputs.servicePrincipalId;
     const state = outputs(spId, inputs, inputs.credentials);
     try {
-      await push(spId, inputs.credentials, []);
+      await push(spId, inputs.credentials, [], settingsOf(inputs));
     } catch (e) {
       // Saved, but the running job could not be restarted: the secrets are in state all the same.
       if ((e as { written?: boolean }).written) throw partialCreate(e, spId, state);
@@ -244,18 +270,26 @@ export const provider = defineProvider({
         );
       }
     }
-    const state = { ...outputs(id, props as unknown as Record<string, unknown>, credentials), keys: props.keys ?? Object.keys(credentials).sort() };
-    const inputs: Record<string, unknown> = { servicePrincipalId: id, credentials };
+    const declared = settingsOf(props as unknown as Record<string, unknown>);
+    const settings = liveSettings(liveByKey, declared);
+    for (const k of SETTING_INPUTS) {
+      if (JSON.stringify(settings[k]) !== JSON.stringify(declared[k])) warn(id, `the setting ${k} was changed outside Pulumi (now ${JSON.stringify(settings[k])}); \`pulumi up\` sets it back.`);
+    }
+    const state = { ...outputs(id, { ...props, ...settings } as unknown as Record<string, unknown>, credentials), keys: props.keys ?? Object.keys(credentials).sort() };
+    const inputs: Record<string, unknown> = { servicePrincipalId: id, credentials, ...settings };
     if (props.verifyOnRefresh === false) inputs.verifyOnRefresh = false;
     if (props.rotationTrigger !== undefined) inputs.rotationTrigger = props.rotationTrigger;
     return { id, props: state, inputs };
   },
 
   async update(id, olds: SecretsState, news) {
-    const pushNeeded = !sameMap(olds.credentials, news.credentials) || news.rotationTrigger !== olds.rotationTrigger;
+    const pushNeeded =
+      !sameMap(olds.credentials, news.credentials) ||
+      news.rotationTrigger !== olds.rotationTrigger ||
+      SETTING_INPUTS.some((k) => JSON.stringify(news[k]) !== JSON.stringify(olds[k]));
     if (pushNeeded) {
       const dropped = Object.keys(olds.credentials ?? {}).filter((k) => !(k in news.credentials));
-      await push(id, news.credentials, dropped);
+      await push(id, news.credentials, dropped, settingsOf(news));
     }
     return { outs: outputs(id, news, news.credentials) };
   },
@@ -271,7 +305,7 @@ export const provider = defineProvider({
       if (!live) return;
       let rest: KeyValue[];
       try {
-        rest = mergeSecrets(live.value, {}, ours);
+        rest = applySettings(mergeSecrets(live.value, {}, ours), {});
       } catch {
         // Something else keeps a secret here that a write would destroy: leave the set as it is.
         warn(id, `kept its secrets on delete: other secret keys were set outside this resource and a write would erase them.`);
@@ -300,6 +334,10 @@ export class ProvisioningSecrets extends EntraResource {
         credentials: pulumi.secret(args.credentials),
         verifyOnRefresh: args.verifyOnRefresh,
         rotationTrigger: args.rotationTrigger,
+        scope: args.scope,
+        skipOutOfScopeDeletions: args.skipOutOfScopeDeletions,
+        notifications: args.notifications,
+        deleteThreshold: args.deleteThreshold,
         keys: undefined,
       },
       pulumi.mergeOptions(opts, { additionalSecretOutputs: ["credentials"] }),

@@ -183,7 +183,8 @@ describe("failure paths, replacements and secret drift through the real CLI", ()
       const schema = JSON.stringify((await h.call("GET", `/servicePrincipals/${spId}/synchronization/jobs/${jobId}/schema`)).body);
       expect([type, schema.includes("ToLower([jobTitle])")]).toEqual([type, true]);
       const secrets = (await h.call("GET", `/servicePrincipals/${spId}/synchronization/secrets`)).body.value.map((kv: { key: string }) => kv.key).sort();
-      expect([type, secrets]).toEqual([type, ["BaseAddress", "SecretToken"]]);
+      // Every write carries SyncAll and SyncNotificationSettings (Graph can drop a set without them).
+      expect([type, secrets]).toEqual([type, ["BaseAddress", "SecretToken", "SyncAll", "SyncNotificationSettings"]]);
     }
     expect((await h.admin("GET", "/state")).body.jobs.count).toBe(1);
     await expectClean();
@@ -191,10 +192,18 @@ describe("failure paths, replacements and secret drift through the real CLI", ()
 
   it("secret drift is caught with the key named, and rotationTrigger re-pushes", async () => {
     const { spId } = await ids();
-    // Someone overwrites the token in the portal (and keeps the admin's SyncAll setting).
-    await h.call("PUT", `/servicePrincipals/${spId}/synchronization/secrets`, {
-      value: [{ key: "BaseAddress", value: "https://scim.example.com/lifecycle" }, { key: "SecretToken", value: "invalid-portal" }, { key: "SyncAll", value: "true" }],
-    });
+    // Someone overwrites the token in the portal (and sets SkipOutOfScopeDeletions, which nobody declares).
+    const portal = (token: string, base = "https://scim.example.com/lifecycle") =>
+      h.call("PUT", `/servicePrincipals/${spId}/synchronization/secrets`, {
+        value: [
+          { key: "BaseAddress", value: base },
+          { key: "SecretToken", value: token },
+          { key: "SyncAll", value: "false" },
+          { key: "SyncNotificationSettings", value: '{"Enabled":false,"DeleteThresholdEnabled":false}' },
+          { key: "SkipOutOfScopeDeletions", value: "True" },
+        ],
+      });
+    expect((await portal("invalid-portal")).status).toBe(204);
     const drift = await cli("preview", "--refresh", "--expect-no-changes");
     expect(drift.code).not.toBe(0);
     expect(drift.all).toMatch(/no longer validate[^\n]*on SecretToken/);
@@ -204,12 +213,10 @@ describe("failure paths, replacements and secret drift through the real CLI", ()
     expect(await validatesSaved()).toBe(204);
     // The key nobody declared survived the write.
     const keys = (await h.call("GET", `/servicePrincipals/${spId}/synchronization/secrets`)).body.value.map((kv: { key: string }) => kv.key).sort();
-    expect(keys).toEqual(["BaseAddress", "SecretToken", "SyncAll"]);
+    expect(keys).toEqual(["BaseAddress", "SecretToken", "SkipOutOfScopeDeletions", "SyncAll", "SyncNotificationSettings"]);
 
     // A non-secret key changed out of band is named too.
-    await h.call("PUT", `/servicePrincipals/${spId}/synchronization/secrets`, {
-      value: [{ key: "BaseAddress", value: "https://elsewhere.example.com" }, { key: "SecretToken", value: TOKEN }, { key: "SyncAll", value: "true" }],
-    });
+    expect((await portal(TOKEN, "https://elsewhere.example.com")).status).toBe(204);
     const base = await cli("preview", "--refresh", "--expect-no-changes");
     expect(base.code).not.toBe(0);
     expect(base.all).toMatch(/BaseAddress was changed outside Pulumi/);
