@@ -3,7 +3,7 @@
 import * as fs from "node:fs";
 import * as pulumi from "@pulumi/pulumi";
 import { parse } from "yaml";
-import { ProvisionedApplication } from "./resources/provisioned-application";
+import { ProvisionedApplication, type Assignments } from "./resources/provisioned-application";
 
 /** A credential value in the file: plain text (non-secret keys only) or a config secret reference. */
 export type CredentialRef = string | { secret: string };
@@ -20,13 +20,33 @@ export interface FleetInstance {
   /** Start provisioning (default true). */
   enabled?: boolean;
   jobTemplateId?: string;
+  /** Who the app provisions: groups (display names) and users (user principal names) to assign. */
+  assignments?: Assignments;
+  /** "assignedOnly" (default) or "all" users and groups. */
+  scope?: "assignedOnly" | "all";
 }
 
 export class FleetFileError extends Error {
   readonly code = "FLEET_FILE_INVALID";
 }
 
-const KEYS = ["name", "template", "displayName", "credentials", "enabled", "jobTemplateId"];
+const KEYS = ["name", "template", "displayName", "credentials", "enabled", "jobTemplateId", "assignments", "scope"];
+const ASSIGNMENT_KEYS = ["groups", "users", "role"];
+
+function checkAssignments(at: string, value: unknown): void {
+  if (!value || typeof value !== "object" || Array.isArray(value)) throw new FleetFileError(`${at}.assignments must be a mapping with groups, users and/or role.`);
+  const a = value as Record<string, unknown>;
+  for (const key of Object.keys(a)) {
+    if (!ASSIGNMENT_KEYS.includes(key)) throw new FleetFileError(`${at}.assignments.${key} is not an assignment field; use one of ${ASSIGNMENT_KEYS.join(", ")}.`);
+  }
+  for (const key of ["groups", "users"]) {
+    const list = a[key];
+    if (list !== undefined && (!Array.isArray(list) || list.some((x) => typeof x !== "string" || x.trim() === ""))) {
+      throw new FleetFileError(`${at}.assignments.${key} must be a list of ${key === "groups" ? "group display names" : "user principal names"}.`);
+    }
+  }
+  if (a.role !== undefined && (typeof a.role !== "string" || a.role === "")) throw new FleetFileError(`${at}.assignments.role must be a role value, display name or id.`);
+}
 
 /** Reads and validates a fleet file (`instances: [...]`); errors name the entry and field. */
 export function loadFleet(file: string): FleetInstance[] {
@@ -52,6 +72,8 @@ export function loadFleet(file: string): FleetInstance[] {
       if (!ok) throw new FleetFileError(`${at}.credentials.${key} must be a string or { secret: <config key> }.`);
     }
     if (entry.enabled !== undefined && typeof entry.enabled !== "boolean") throw new FleetFileError(`${at}.enabled must be true or false.`);
+    if (entry.assignments !== undefined) checkAssignments(at, entry.assignments);
+    if (entry.scope !== undefined && entry.scope !== "assignedOnly" && entry.scope !== "all") throw new FleetFileError(`${at}.scope must be "assignedOnly" or "all".`);
     return entry as unknown as FleetInstance;
   });
 }
@@ -79,6 +101,8 @@ export function declareFleet(
         credentials,
         enabled: instance.enabled,
         jobTemplateId: instance.jobTemplateId,
+        assignments: instance.assignments,
+        scope: instance.scope,
       },
       opts,
     );

@@ -7,6 +7,7 @@ export { ProvisionedApplication, type ProvisionedApplicationArgs } from "./resou
 export {
   ProvisioningSchema, type ProvisioningSchemaArgs, type SchemaSpec, type ObjectMappingSpec, type AttributeMappingSpec, type ScopeGroupSpec, type ScopeClauseSpec,
 } from "./resources/provisioning-schema";
+export { AppRoleAssignment, type AppRoleAssignmentArgs } from "./resources/app-role-assignment";
 export { ProvisionOnDemand, type ProvisionOnDemandArgs, type ProvisionOnDemandSubjectResult } from "./resources/provision-on-demand";
 export * from "./functions";
 export { loadFleet, declareFleet, FleetFileError, type FleetInstance, type CredentialRef } from "./fleet";
@@ -21,6 +22,7 @@ const KINDS: Record<string, string> = {
   job: "./resources/provisioning-job",
   schema: "./resources/provisioning-schema",
   pod: "./resources/provision-on-demand",
+  assign: "./resources/app-role-assignment",
 };
 
 /**

@@ -32,6 +32,8 @@ export interface Endpoint<P extends string = string> {
 const APP_RW = "Application.ReadWrite.All";
 const SYNC_RW = "Synchronization.ReadWrite.All";
 const AUDIT_R = "AuditLog.Read.All";
+const ASSIGN_RW = "AppRoleAssignment.ReadWrite.All";
+const DIR_R = "Directory.Read.All";
 
 function endpoint<const T extends string>(
   template: T,
@@ -80,6 +82,15 @@ export const endpoints = {
   // Rate-limited to 5 per 10 s and has side effects in the target system: never replayed on 5xx.
   jobProvisionOnDemand: endpoint(`${JOB}/provisionOnDemand`, SYNC_RW),
   secrets: endpoint(`${SP_SYNC}/secrets`, SYNC_RW, { sensitiveBody: true }),
+
+  // App role assignments: who is assigned to an application (and so in provisioning scope).
+  appRoleAssignedTo: endpoint("/servicePrincipals/{spId}/appRoleAssignedTo", ASSIGN_RW),
+  appRoleAssignment: endpoint("/servicePrincipals/{spId}/appRoleAssignedTo/{assignmentId}", ASSIGN_RW),
+  // Principals to assign: looked up by name (users by userPrincipalName, groups by displayName) or by id.
+  users: endpoint("/users", "User.Read.All"),
+  groups: endpoint("/groups", "Group.Read.All"),
+  // Reads users and groups by id in one request (POST, no side effects: safe to repeat).
+  directoryObjectsByIds: endpoint("/directoryObjects/getByIds", DIR_R, { idempotentPost: true }),
 
   // Soft-deleted objects. Listing needs a type segment: path(endpoints.deletedItemsOfType, { type: "application" }).
   deletedItemsOfType: endpoint("/directory/deletedItems/microsoft.graph.{type}", APP_RW),

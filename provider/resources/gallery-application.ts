@@ -8,6 +8,7 @@ import { Checker, isUnknown, withoutDefaults } from "./inputs";
 import { graph, operationTimeoutMs } from "./runtime";
 import { defineProvider, partialCreate } from "./define";
 import { freshRequest, recordInstantiated } from "./fresh";
+import { appRolesOf, type AppRole } from "./principals";
 import { EntraResource } from "./shim";
 import { resolveTemplate, TemplateLookupError, odataString } from "./templates";
 
@@ -47,10 +48,28 @@ interface AppState {
   adoptApplicationObjectId?: string;
   /** Effective: the input, or the default for adopted/created. */
   onDestroy: OnDestroy;
+  /** The roles users and groups can be assigned (AppRoleAssignment.appRole); refreshed, never drift. */
+  appRoles?: AppRoleSummary[];
   /** When this resource instantiated the objects (ISO); young objects get a longer 404 confirmation window. */
   createdAt?: string;
   /** false after a partial create: instantiated, but not yet renamed and tagged (the next update does it). */
   finalized?: false;
+}
+
+export interface AppRoleSummary {
+  id: string;
+  value?: string;
+  displayName?: string;
+  allowedMemberTypes: string[];
+}
+
+function summarizeRoles(roles: AppRole[]): AppRoleSummary[] {
+  return roles.map((r) => ({
+    id: r.id,
+    ...(r.value ? { value: r.value } : {}),
+    ...(r.displayName ? { displayName: r.displayName } : {}),
+    allowedMemberTypes: r.allowedMemberTypes ?? [],
+  }));
 }
 
 type OnDestroy = "keep" | "delete";
@@ -69,6 +88,7 @@ interface ServicePrincipal {
   appDisplayName?: string;
   tags?: string[];
   applicationTemplateId?: string;
+  appRoles?: AppRole[];
 }
 interface PermissionScope {
   id: string;
@@ -92,6 +112,8 @@ interface Instance {
   servicePrincipalId: string;
   /** The application's `api` as instantiate returned it (undefined: not known here). */
   api?: Application["api"];
+  /** The service principal's app roles as instantiate returned them (undefined: not known here). */
+  appRoles?: AppRole[];
 }
 
 /**
@@ -185,6 +207,7 @@ async function instantiateOnce(templateId: string, displayName: string, marker: 
       appId: application.appId,
       servicePrincipalId: servicePrincipal.id,
       api: application.api ?? {},
+      ...(servicePrincipal.appRoles ? { appRoles: servicePrincipal.appRoles } : {}),
     };
   };
   // The template exists (check() resolved it), so a 404 from instantiate is the known fault:
@@ -294,7 +317,7 @@ async function adoptable(
   };
 }
 
-function outputs(inputs: Record<string, unknown>, templateId: string, instance: Omit<Instance, "api">): AppState {
+function outputs(inputs: Record<string, unknown>, templateId: string, instance: Omit<Instance, "api" | "appRoles">): AppState {
   const adopt = inputs.adoptApplicationObjectId as string | undefined;
   return {
     stateVersion: STATE_VERSION,
@@ -375,6 +398,8 @@ export const provider = defineProvider({
     const existing = await findByMarker(inputs.marker, inputs.displayName, template.id);
     const instance = existing ?? (await instantiateOnce(template.id, inputs.displayName, inputs.marker));
     const createdAt = new Date().toISOString();
+    // Instantiate's answer carries the roles; an instance found by its marker asks for them.
+    const appRoles = summarizeRoles(instance.appRoles ?? (await appRolesOf(instance.servicePrincipalId, freshRequest(instance.servicePrincipalId))));
     try {
       await finalize(instance, inputs.displayName, inputs.marker);
     } catch (e) {
@@ -383,7 +408,7 @@ export const provider = defineProvider({
       const named = { ...inputs, displayName: provisionalName(inputs.displayName, inputs.marker) };
       throw partialCreate(e, instance.applicationObjectId, { ...outputs(named, template.id, instance), createdAt, finalized: false });
     }
-    return { id: instance.applicationObjectId, outs: { ...outputs(inputs, template.id, instance), createdAt } };
+    return { id: instance.applicationObjectId, outs: { ...outputs(inputs, template.id, instance), appRoles, createdAt } };
   },
 
   async read(id, props: AppState) {
@@ -395,7 +420,7 @@ export const provider = defineProvider({
         graph().get<ServicePrincipal>({
           endpoint: endpoints.servicePrincipal,
           params: { spId: state.servicePrincipalId },
-          query: { $select: "id,appId,displayName,appDisplayName" },
+          query: { $select: "id,appId,displayName,appDisplayName,appRoles" },
         }),
       goneWindowMs(state.createdAt),
     );
@@ -416,7 +441,8 @@ export const provider = defineProvider({
     }
     // A rename of either object (app registration or enterprise application) is drift.
     const liveName = names.find((n) => n !== undefined && n !== state.displayName);
-    const props2: AppState = { ...state, displayName: liveName ?? state.displayName, appId };
+    const appRoles = sp?.value.body.appRoles ? summarizeRoles(sp.value.body.appRoles) : state.appRoles;
+    const props2: AppState = { ...state, displayName: liveName ?? state.displayName, appId, ...(appRoles ? { appRoles } : {}) };
     return { id, props: props2, inputs: inputsOf(props2) };
   },
 
@@ -426,7 +452,7 @@ export const provider = defineProvider({
     if (state.finalized === false) await finalize(instance, news.displayName, state.marker);
     else if (news.displayName !== state.displayName) await rename(instance, news.displayName);
     const adopt = news.adoptApplicationObjectId ?? state.adoptApplicationObjectId;
-    return { outs: { ...outputs({ ...news, marker: state.marker, adoptApplicationObjectId: adopt }, state.templateId, state), createdAt: state.createdAt } };
+    return { outs: { ...outputs({ ...news, marker: state.marker, adoptApplicationObjectId: adopt }, state.templateId, state), appRoles: state.appRoles, createdAt: state.createdAt } };
   },
 
   async delete(id, props: AppState) {
@@ -486,6 +512,8 @@ export class GalleryApplication extends EntraResource {
   declare readonly applicationObjectId: pulumi.Output<string>;
   declare readonly appId: pulumi.Output<string>;
   declare readonly servicePrincipalId: pulumi.Output<string>;
+  /** Roles users and groups can be assigned (AppRoleAssignment.appRole takes a value, display name or id). */
+  declare readonly appRoles: pulumi.Output<AppRoleSummary[]>;
 
   constructor(name: string, args: GalleryApplicationArgs, opts?: pulumi.CustomResourceOptions) {
     super(
@@ -499,6 +527,7 @@ export class GalleryApplication extends EntraResource {
         applicationObjectId: undefined,
         appId: undefined,
         servicePrincipalId: undefined,
+        appRoles: undefined,
       },
       opts,
     );

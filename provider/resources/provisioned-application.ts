@@ -2,9 +2,20 @@
 // its provisioning credentials and its started job, wired in the order provisioning needs
 // (credentials saved before the job validates and starts them).
 import * as pulumi from "@pulumi/pulumi";
+import { AppRoleAssignment } from "./app-role-assignment";
 import { GalleryApplication } from "./gallery-application";
 import { ProvisioningJob, type JobStatusSummary } from "./provisioning-job";
 import { ProvisioningSecrets, type SettingsArgs } from "./provisioning-secrets";
+
+/** Who is assigned to the app (and so provisioned, unless scope is "all"). */
+export interface Assignments {
+  /** Group display names (each must be unique in the tenant). */
+  groups?: string[];
+  /** User principal names. */
+  users?: string[];
+  /** The app role for every assignment (value, display name or id); default as AppRoleAssignment. */
+  role?: string;
+}
 
 /** The settings (scope, skipOutOfScopeDeletions, notifications, deleteThreshold) go to ProvisioningSecrets. */
 export interface ProvisionedApplicationArgs extends SettingsArgs {
@@ -35,12 +46,15 @@ export interface ProvisionedApplicationArgs extends SettingsArgs {
    * "keep" for an adopted one, "delete" for one this stack created.
    */
   onDestroy?: pulumi.Input<"keep" | "delete">;
+  /** Users and groups to assign: one AppRoleAssignment per principal (duplicates are ignored). */
+  assignments?: Assignments;
 }
 
 export class ProvisionedApplication extends pulumi.ComponentResource {
   readonly application: GalleryApplication;
   readonly secrets: ProvisioningSecrets;
   readonly job: ProvisioningJob;
+  readonly assignments: AppRoleAssignment[];
   readonly applicationObjectId: pulumi.Output<string>;
   readonly servicePrincipalId: pulumi.Output<string>;
   readonly appId: pulumi.Output<string>;
@@ -90,6 +104,7 @@ export class ProvisionedApplication extends pulumi.ComponentResource {
       // Credentials must be saved before the job validates them and starts.
       { ...parent, dependsOn: [this.secrets] },
     );
+    this.assignments = assignmentsFor(name, this.application.servicePrincipalId, args.assignments ?? {}, parent);
     this.applicationObjectId = this.application.applicationObjectId;
     this.servicePrincipalId = this.application.servicePrincipalId;
     this.appId = this.application.appId;
@@ -102,4 +117,24 @@ export class ProvisionedApplication extends pulumi.ComponentResource {
       status: this.status,
     });
   }
+}
+
+/** One AppRoleAssignment per distinct principal, named after it (stable across reorderings of the lists). */
+function assignmentsFor(name: string, spId: pulumi.Output<string>, a: Assignments, opts: pulumi.CustomResourceOptions): AppRoleAssignment[] {
+  const out: AppRoleAssignment[] = [];
+  const used = new Set<string>();
+  const seen = new Set<string>();
+  for (const [kind, list] of [["group", a.groups ?? []], ["user", a.users ?? []]] as const) {
+    for (const principal of list) {
+      const key = `${kind}:${principal.toLowerCase()}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const slug = principal.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "") || "x";
+      let resourceName = `${name}-${kind}-${slug}`;
+      for (let i = 2; used.has(resourceName); i++) resourceName = `${name}-${kind}-${slug}-${i}`;
+      used.add(resourceName);
+      out.push(new AppRoleAssignment(resourceName, { servicePrincipalId: spId, [kind]: principal, appRole: a.role }, opts));
+    }
+  }
+  return out;
 }
