@@ -21,13 +21,15 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 
-	pbempty "google.golang.org/protobuf/types/known/emptypb"
+	"github.com/google/shlex"
 	"google.golang.org/grpc"
+	pbempty "google.golang.org/protobuf/types/known/emptypb"
+	"google.golang.org/protobuf/types/known/structpb"
 
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource/config"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/util/rpcutil"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/version"
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
@@ -111,49 +113,43 @@ func (h *host) About(context.Context, *pulumirpc.AboutRequest) (*pulumirpc.About
 	}, nil
 }
 
+// Run starts the program. Each RunRequest field reaches @pulumi/pulumi/cmd/run the way the
+// upstream host passes it, except where noted (pulumi/pulumi
+// sdk/nodejs/cmd/pulumi-language-nodejs/main.go at v3.248.0: execRuntime, constructArguments,
+// constructConfig, constructConfigSecretKeys):
+//
+//	monitorAddress, organization, project, stack, info.rootDirectory, info.programDirectory
+//	(as --pwd), dryRun, parallel, info.entryPoint, args  -> command line (programArgs)
+//	config, configSecretKeys, runtime options             -> environment (programEnv)
+//	attachDebugger                                        -> not supported here: a clear error
+//	pwd, program                                          -> fallbacks for info.programDirectory
+//	                                                         and info.entryPoint (the engine sets
+//	                                                         both to the same values)
+//	queryMode, configPropertyMap                          -> deprecated; upstream ignores them too
+//	loaderTarget, mapperTarget                            -> codegen only; upstream's Run ignores them
 func (h *host) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumirpc.RunResponse, error) {
-	programDir := req.GetPwd()
-	if info := req.GetInfo(); info != nil && info.GetProgramDirectory() != "" {
-		programDir = info.GetProgramDirectory()
+	if req.GetAttachDebugger() {
+		// Upstream adds --inspect-brk and registers the debugger with the engine; silently
+		// running without one would leave the user waiting on a debugger that never attaches.
+		return &pulumirpc.RunResponse{Error: "--attach-debugger is not supported by this project's " +
+			"Node.js language host (tools/pulumi/langhost)"}, nil
 	}
-	runScript, err := resolveRunScript(ctx, programDir)
+	options, err := runtimeOptions(req.GetInfo())
 	if err != nil {
 		return &pulumirpc.RunResponse{Error: err.Error()}, nil
 	}
-
-	options := runtimeOptions(req.GetInfo())
-	args := append([]string{}, options.nodeArgs...)
-	args = append(args, runScript)
-	args = append(args,
-		"--monitor="+req.GetMonitorAddress(),
-		"--engine="+h.engineAddress,
-		"--project="+req.GetProject(),
-		"--stack="+req.GetStack(),
-		"--pwd="+req.GetPwd(),
-		"--parallel="+strconv.Itoa(int(req.GetParallel())),
-	)
-	if org := req.GetOrganization(); org != "" {
-		args = append(args, "--organization="+org)
+	runScript, err := resolveRunScript(ctx, programDirectory(req))
+	if err != nil {
+		return &pulumirpc.RunResponse{Error: err.Error()}, nil
 	}
-	if info := req.GetInfo(); info != nil && info.GetRootDirectory() != "" {
-		args = append(args, "--root-directory="+info.GetRootDirectory())
-	}
-	if req.GetDryRun() {
-		args = append(args, "--dry-run")
-	}
-	entry := req.GetProgram()
-	if entry == "" {
-		entry = "."
-	}
-	args = append(args, entry)
-	args = append(args, req.GetArgs()...)
-
 	env, err := programEnv(req, options)
 	if err != nil {
-		return nil, err
+		return &pulumirpc.RunResponse{Error: err.Error()}, nil
 	}
+	args := append(append([]string{}, options.nodeArgs...), programArgs(req, h.engineAddress, runScript)...)
+
 	cmd := exec.CommandContext(ctx, "node", args...)
-	cmd.Dir = req.GetPwd()
+	cmd.Dir = programDirectory(req)
 	cmd.Env = env
 	cmd.Stdout = os.Stdout
 	cmd.Stderr = os.Stderr
@@ -170,6 +166,50 @@ func (h *host) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumirpc.R
 		return &pulumirpc.RunResponse{Error: fmt.Sprintf("could not run node: %v", err)}, nil
 	}
 	return &pulumirpc.RunResponse{}, nil
+}
+
+// programDirectory is where the program lives (info.programDirectory; the deprecated pwd field
+// for an engine that sends no ProgramInfo). Upstream passes it as --pwd, and cmd/run chdirs there.
+func programDirectory(req *pulumirpc.RunRequest) string {
+	if dir := req.GetInfo().GetProgramDirectory(); dir != "" {
+		return dir
+	}
+	return req.GetPwd()
+}
+
+// programArgs is the command line of @pulumi/pulumi/cmd/run. Like upstream's constructArguments,
+// a flag with an empty value is left out (cmd/run treats a missing flag and an empty one alike).
+// Not passed, unlike upstream: --sync (the directory of pipes for synchronous invokes, which
+// only provider SDKs' deprecated `async: false` invokes use) and --tracing (the engine starts
+// language hosts with no -tracing flag).
+func programArgs(req *pulumirpc.RunRequest, engineAddress, runScript string) []string {
+	args := []string{runScript}
+	flag := func(name, value string) {
+		if value != "" {
+			args = append(args, "--"+name+"="+value)
+		}
+	}
+	flag("monitor", req.GetMonitorAddress())
+	flag("engine", engineAddress)
+	flag("organization", req.GetOrganization())
+	flag("project", req.GetProject())
+	flag("root-directory", req.GetInfo().GetRootDirectory())
+	flag("stack", req.GetStack())
+	flag("pwd", programDirectory(req))
+	if req.GetDryRun() {
+		args = append(args, "--dry-run")
+	}
+	flag("parallel", strconv.Itoa(int(req.GetParallel())))
+	// The entry point is relative to the program directory; "." runs its package.json main.
+	entry := req.GetInfo().GetEntryPoint()
+	if entry == "" {
+		entry = req.GetProgram() // the deprecated field, for engines that send no ProgramInfo
+	}
+	if entry == "" {
+		entry = "."
+	}
+	args = append(args, entry)
+	return append(args, req.GetArgs()...)
 }
 
 // resolveRunScript finds @pulumi/pulumi/cmd/run from the program directory, the same module
@@ -191,29 +231,56 @@ type options struct {
 	nodeArgs   []string
 }
 
-// runtimeOptions reads the `runtime.options` of Pulumi.yaml that matter to running a program.
-func runtimeOptions(info *pulumirpc.ProgramInfo) options {
+// runtimeOptions reads the `runtime.options` of Pulumi.yaml that matter to running a program,
+// with upstream's defaults (typescript: true) and its errors for values of the wrong type
+// (upstream: parseOptions). nodeargs is split like a shell would, as upstream does.
+func runtimeOptions(info *pulumirpc.ProgramInfo) (options, error) {
 	opts := options{typescript: true}
-	if info == nil || info.GetOptions() == nil {
-		return opts
-	}
 	fields := info.GetOptions().GetFields()
 	if v, ok := fields["typescript"]; ok {
-		opts.typescript = v.GetBoolValue()
+		b, isBool := v.GetKind().(*structpb.Value_BoolValue)
+		if !isBool {
+			return opts, errors.New("typescript option must be a boolean")
+		}
+		opts.typescript = b.BoolValue
 	}
 	if v, ok := fields["tsconfig"]; ok {
-		opts.tsconfig = v.GetStringValue()
+		s, isString := v.GetKind().(*structpb.Value_StringValue)
+		if !isString {
+			return opts, errors.New("tsconfigpath option must be a string")
+		}
+		opts.tsconfig = s.StringValue
 	}
-	if v, ok := fields["nodeargs"]; ok && v.GetStringValue() != "" {
-		opts.nodeArgs = strings.Fields(v.GetStringValue())
+	if v, ok := fields["nodeargs"]; ok {
+		s, isString := v.GetKind().(*structpb.Value_StringValue)
+		if !isString {
+			return opts, errors.New("nodeargs option must be a string")
+		}
+		nodeArgs, err := shlex.Split(s.StringValue)
+		if err != nil {
+			return opts, fmt.Errorf("nodeargs option: %w", err)
+		}
+		opts.nodeArgs = nodeArgs
 	}
-	return opts
+	return opts, nil
 }
 
 // programEnv passes config the way @pulumi/pulumi's runtime reads it: as JSON in environment
-// variables, so secrets never appear on a command line.
+// variables, so secrets never appear on a command line. An empty config must be `{}` and empty
+// secret keys `[]`: the engine's empty map and list arrive as nil, Go marshals nil as `null`, and
+// the SDK's parseConfig throws on `null` as soon as the program reads any config.
 func programEnv(req *pulumirpc.RunRequest, opts options) ([]string, error) {
-	config, err := json.Marshal(req.GetConfig())
+	// Upstream writes keys as "<namespace>:config:<name>", the form old SDKs expect; current SDKs
+	// accept both and strip ":config:" (@pulumi/pulumi runtime/config.ts cleanKey).
+	cfg := make(map[string]string, len(req.GetConfig()))
+	for k, v := range req.GetConfig() {
+		key, err := config.ParseKey(k)
+		if err != nil {
+			return nil, fmt.Errorf("config key %q: %w", k, err)
+		}
+		cfg[key.Namespace()+":config:"+key.Name()] = v
+	}
+	cfgJSON, err := json.Marshal(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("encoding config: %w", err)
 	}
@@ -221,17 +288,20 @@ func programEnv(req *pulumirpc.RunRequest, opts options) ([]string, error) {
 	if secretKeys == nil {
 		secretKeys = []string{}
 	}
-	keys, err := json.Marshal(secretKeys)
+	keysJSON, err := json.Marshal(secretKeys)
 	if err != nil {
 		return nil, fmt.Errorf("encoding secret keys: %w", err)
 	}
+	// Appended last, so these win over the same names inherited from our own environment.
 	env := append(os.Environ(),
-		"PULUMI_CONFIG="+string(config),
-		"PULUMI_CONFIG_SECRET_KEYS="+string(keys),
-		"PULUMI_NODEJS_TYPESCRIPT="+strconv.FormatBool(opts.typescript),
+		"PULUMI_CONFIG="+string(cfgJSON),
+		"PULUMI_CONFIG_SECRET_KEYS="+string(keysJSON),
 	)
+	if opts.typescript {
+		env = append(env, "PULUMI_NODEJS_TYPESCRIPT=true")
+	}
 	if opts.tsconfig != "" {
-		env = append(env, "PULUMI_NODEJS_TSCONFIG_PATH="+filepath.Clean(opts.tsconfig))
+		env = append(env, "PULUMI_NODEJS_TSCONFIG_PATH="+opts.tsconfig)
 	}
 	return env, nil
 }
