@@ -1,7 +1,9 @@
 // `entra-provisioning demo` (the README's `npm run demo`): the root Pulumi.yaml stack — the
 // examples/fleet program — converged against a local Graph emulator over HTTPS with realistic
 // latency and replication lag; job status converging; drift made through Graph caught by
-// `pulumi preview --refresh --expect-no-changes` and corrected; a summary.
+// `pulumi preview --refresh --expect-no-changes` and corrected; a summary. The drift figure is
+// measured: each out-of-band change is tied to the URN of the resource it affects, and the
+// preview's engine events say which resources it reports as changing.
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
@@ -86,12 +88,27 @@ export async function runDemo(argv: string[]): Promise<number> {
 
     say("5/6  Out-of-band changes made through Graph, as an admin in the portal would");
     const drift = await makeDrift(graph, emu);
-    for (const line of drift) process.stdout.write(`  - ${line}\n`);
+    for (const change of drift) process.stdout.write(`  - ${change.description}\n`);
+    await resolveDriftUrns(pulumi, drift);
+    // The engine writes its events (the stream the Automation API reads) to a file of its own:
+    // structured, and never interleaved with the human output runPulumi condenses.
+    const eventLog = path.join(demoDir, "drift-check.events.jsonl");
     const preview = await timed("drift check (preview --refresh)", () =>
-      deploy(["preview", "--refresh", "--expect-no-changes"], "quiet"),
+      runPulumi(
+        pulumiBin,
+        ["preview", "--refresh", "--expect-no-changes", "--stack", "demo", ...PARALLEL, "--event-log", eventLog],
+        repoRoot,
+        { ...env, PULUMI_DEBUG_COMMANDS: "true" }, // --event-log is a debug flag, as the Automation API uses it
+        "quiet",
+      ),
     );
-    const changed = preview.lines.filter((l) => /^\s*[~+-]{1,2}\s+pulumi-nodejs:dynamic\/entra/.test(l) && /\b(update|create|replace|delete)\b/.test(l));
-    for (const l of changed) process.stdout.write(`  ${l.trim()}\n`);
+    const measured = measureDrift(drift, reportedChanges(fs.existsSync(eventLog) ? fs.readFileSync(eventLog, "utf8") : ""));
+    for (const { change, op } of measured.caught) process.stdout.write(`  caught: ${op} ${resourceLabel(change.urn)}\n`);
+    for (const change of measured.missed) process.stdout.write(`  MISSED: ${resourceLabel(change.urn)} (${change.description}) is not reported as changing\n`);
+    const follows = measured.unexpected.filter((c) => c.unknownInputs);
+    const others = measured.unexpected.filter((c) => !c.unknownInputs);
+    if (follows.length > 0) process.stdout.write(`  follows from those (an input is unknown until they update): ${follows.map((c) => `${c.op} ${resourceLabel(c.urn)}`).join(", ")}\n`);
+    for (const { urn, op } of others) process.stdout.write(`  also reported, though no out-of-band change touched it: ${op} ${resourceLabel(urn)}\n`);
     process.stdout.write(`  pulumi preview exit code: ${preview.code} (${preview.code === 7 ? "7 = drift detected" : "unexpected"})\n`);
     if (preview.code !== 7) return fail("the drift check did not report the drift", preview.lines);
 
@@ -111,10 +128,11 @@ export async function runDemo(argv: string[]): Promise<number> {
     say("Summary");
     process.stdout.write(`  instances:             ${instances} (${instances * 3} Graph objects managed: app, secrets, job)\n`);
     process.stdout.write(`  Graph requests:        ${stats.total} (${(stats.total / instances).toFixed(1)} per instance, all phases), ${stats.throttled} throttled\n`);
-    process.stdout.write(`  drift caught:          ${drift.length} of ${drift.length} changes, corrected by one pulumi up --refresh\n`);
+    process.stdout.write(`  drift caught:          ${measured.caught.length} of ${drift.length} changes (resources the preview reports as changing), corrected by one pulumi up --refresh\n`);
+    if (measured.missed.length > 0) process.stdout.write(`  drift missed:          ${measured.missed.map((c) => resourceLabel(c.urn)).join(", ")}\n`);
     for (const [name, ms] of phases) process.stdout.write(`  ${name.padEnd(32)} ${seconds(ms)}\n`);
     process.stdout.write(`  total:                 ${seconds(Date.now() - started)}\n`);
-    if (clean.code !== 0) return 1;
+    if (clean.code !== 0 || measured.missed.length > 0) return 1;
 
     if (values["keep-running"]) {
       say("The emulator keeps running (Ctrl-C to stop). Use the stack with:");
@@ -131,9 +149,11 @@ export async function runDemo(argv: string[]): Promise<number> {
   }
 }
 
+const demoDir = path.join(repoRoot, ".tools", "demo");
+
 function demoEnv(): NodeJS.ProcessEnv {
-  const stateDir = path.join(repoRoot, ".tools", "demo", "state");
-  fs.rmSync(path.join(repoRoot, ".tools", "demo"), { recursive: true, force: true });
+  const stateDir = path.join(demoDir, "state");
+  fs.rmSync(demoDir, { recursive: true, force: true });
   fs.mkdirSync(stateDir, { recursive: true });
   fs.rmSync(path.join(repoRoot, "Pulumi.demo.yaml"), { force: true });
   return {
@@ -231,15 +251,98 @@ async function watchJobs(emu: RunningEmulator, instances: number): Promise<void>
   }
 }
 
+/**
+ * One out-of-band change and the resource it must show up on: the resource of type
+ * `pulumi-nodejs:dynamic/entra:<kind>` whose id is the Graph object's id (an application's
+ * object id, a job's id). `urn` is filled in from the stack's state.
+ */
+export interface DriftChange {
+  description: string;
+  kind: "GalleryApplication" | "ProvisioningJob";
+  id: string;
+  urn: string;
+}
+
 /** Renames one application and pauses another instance's job; returns what was done. */
-async function makeDrift(graph: GraphClient, emu: RunningEmulator): Promise<string[]> {
+async function makeDrift(graph: GraphClient, emu: RunningEmulator): Promise<DriftChange[]> {
   const { jobs } = await emulatorState(emu);
   const [a, b] = jobs.items;
   const sp = (await graph.get<{ appId: string; displayName: string }>({ endpoint: endpoints.servicePrincipal, params: { spId: a.servicePrincipalId } })).body;
   const app = (await graph.get<{ id: string }>({ endpoint: endpoints.applicationByAppId, params: { appId: sp.appId } })).body;
   await graph.patch({ endpoint: endpoints.application, params: { appObjectId: app.id }, body: { displayName: `${sp.displayName} (renamed in portal)` } });
   await graph.post({ endpoint: endpoints.jobPause, params: { spId: b.servicePrincipalId, jobId: b.id } });
-  return [`renamed application "${sp.displayName}" (PATCH /applications/${app.id})`, `paused provisioning job ${b.id} (POST …/jobs/{id}/pause)`];
+  return [
+    { description: `renamed application "${sp.displayName}" (PATCH /applications/${app.id})`, kind: "GalleryApplication", id: app.id, urn: "" },
+    { description: `paused provisioning job ${b.id} (POST …/jobs/{id}/pause)`, kind: "ProvisioningJob", id: b.id, urn: "" },
+  ];
+}
+
+/** Finds the URN of the resource each change affects in the stack's state (`pulumi stack export`). */
+async function resolveDriftUrns(pulumi: Pulumi, changes: DriftChange[]): Promise<void> {
+  const file = path.join(demoDir, "state-before-drift-check.json");
+  const exported = await pulumi(["stack", "export", "--stack", "demo", "--file", file], "quiet");
+  if (exported.code !== 0) throw new Error(`pulumi stack export failed:\n${exported.lines.join("\n")}`);
+  const state = JSON.parse(fs.readFileSync(file, "utf8")) as { deployment: { resources?: { urn: string; type: string; id?: string }[] } };
+  const resources = state.deployment.resources ?? [];
+  for (const change of changes) {
+    const found = resources.find((r) => r.type === `pulumi-nodejs:dynamic/entra:${change.kind}` && r.id === change.id);
+    if (!found) throw new Error(`no ${change.kind} with id ${change.id} in the stack (for: ${change.description})`);
+    change.urn = found.urn;
+  }
+}
+
+/** Step operations that change nothing: a refresh read, an unchanged resource, a read of an external resource. */
+const NO_CHANGE = new Set(["same", "refresh", "read"]);
+/** How the engine writes an unknown (computed) string value (pulumi/pulumi sdk/go/common/resource/plugin/rpc.go). */
+const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+export interface ReportedChange {
+  op: string;
+  /** The step's new inputs hold an unknown value: it changes because a resource it depends on does. */
+  unknownInputs: boolean;
+}
+
+/**
+ * The resources a preview reports as changing, with their operation (update, replace, create,
+ * delete, …), from its engine event log: one JSON event per line; each step starts with a
+ * `resourcePreEvent` whose metadata carries `op` and `urn`.
+ */
+export function reportedChanges(eventLog: string): Map<string, ReportedChange> {
+  const changes = new Map<string, ReportedChange>();
+  for (const line of eventLog.split("\n")) {
+    if (!line.trim()) continue;
+    const event = JSON.parse(line) as { resourcePreEvent?: { metadata?: { op?: string; urn?: string; new?: { inputs?: unknown } } } };
+    const step = event.resourcePreEvent?.metadata;
+    if (!step?.op || !step.urn || NO_CHANGE.has(step.op)) continue;
+    changes.set(step.urn, { op: step.op, unknownInputs: JSON.stringify(step.new?.inputs ?? {}).includes(UNKNOWN) });
+  }
+  return changes;
+}
+
+export interface DriftMeasure {
+  caught: { change: DriftChange; op: string }[];
+  missed: DriftChange[];
+  /** Changes the preview reports on resources no out-of-band change touched. */
+  unexpected: ({ urn: string } & ReportedChange)[];
+}
+
+export function measureDrift(changes: DriftChange[], reported: Map<string, ReportedChange>): DriftMeasure {
+  const measure: DriftMeasure = { caught: [], missed: [], unexpected: [] };
+  for (const change of changes) {
+    const step = reported.get(change.urn);
+    if (step) measure.caught.push({ change, op: step.op });
+    else measure.missed.push(change);
+  }
+  const ours = new Set(changes.map((c) => c.urn));
+  for (const [urn, step] of reported) if (!ours.has(urn)) measure.unexpected.push({ urn, ...step });
+  return measure;
+}
+
+/** "name (Kind)" from a URN `urn:pulumi:<stack>::<project>::<parent types$>type::name`. */
+function resourceLabel(urn: string): string {
+  const name = urn.slice(urn.lastIndexOf("::") + 2);
+  const type = urn.slice(0, urn.lastIndexOf("::"));
+  return `${name} (${type.slice(type.lastIndexOf(":") + 1)})`;
 }
 
 function printSummaryLines(lines: string[]): void {
