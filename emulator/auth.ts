@@ -15,6 +15,8 @@ export const ALL_ROLES = [
   "AuditLog.Read.All",
   "User.Read.All",
   "Group.Read.All",
+  // Assign users and groups to an app (POST /servicePrincipals/{id}/appRoleAssignedTo, graph-api.md "Read this first").
+  "AppRoleAssignment.ReadWrite.All",
 ] as const;
 
 export const GRAPH_RESOURCE = "https://graph.microsoft.com";

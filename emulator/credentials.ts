@@ -78,3 +78,100 @@ export function parseKeyValues(raw: unknown, what: string): KeyValue[] {
 export function maskSecrets(set: readonly KeyValue[]): KeyValue[] {
   return set.map((kv) => (SECRET_KEYS.has(kv.key) ? { key: kv.key, value: MASK } : kv));
 }
+
+/** The bearer-token credential of SCIM connectors (graph-api.md §3.3). */
+export const BEARER_KEYS: ReadonlySet<string> = new Set(["SecretToken"]);
+
+/** OAuth credential keys (synchronizationSecret members named Oauth2…). */
+export const OAUTH_KEYS: ReadonlySet<string> = new Set([
+  "Oauth2AccessToken", "Oauth2AccessTokenCreationTime", "Oauth2RefreshToken", "Oauth2ClientId", "Oauth2ClientSecret",
+  "Oauth2AuthorizationCode", "Oauth2RedirectUri", "Oauth2TokenExchangeUri", "Oauth2AuthorizationUri",
+]);
+
+/** The keys whose absence makes Graph drop a secrets PUT while answering 204 (see FIDELITY.md, "Secrets"). */
+export const SETTINGS_KEYS = ["SyncAll", "SyncNotificationSettings"] as const;
+
+/**
+ * The provisioning settings a secrets set carries (graph-api.md "Read this first"):
+ * - SyncAll "true": all users and groups are in scope, anything else: only assigned ones;
+ * - SkipOutOfScopeDeletions "True": objects that leave scope are left as they are in the target
+ *   (https://learn.microsoft.com/entra/identity/app-provisioning/skip-out-of-scope-deletions);
+ * - SyncNotificationSettings, a JSON string: Enabled/Recipients (quarantine emails) and the
+ *   accidental-deletions threshold DeleteThresholdEnabled/DeleteThresholdValue, both "per job
+ *   settings" that default to true and 500
+ *   (https://learn.microsoft.com/entra/identity/hybrid/cloud-sync/how-to-inbound-synch-ms-graph#accidental-deletes).
+ */
+export interface SyncSettings {
+  syncAll: boolean;
+  skipOutOfScopeDeletions: boolean;
+  notificationsEnabled: boolean;
+  recipients: string;
+  deleteThresholdEnabled: boolean;
+  deleteThresholdValue: number;
+}
+
+export const DEFAULT_DELETE_THRESHOLD = 500;
+
+const NOTIFICATION_FIELDS: Record<string, "boolean" | "string" | "count"> = {
+  Enabled: "boolean",
+  Recipients: "string",
+  DeleteThresholdEnabled: "boolean",
+  DeleteThresholdValue: "count",
+};
+
+/** Problems with the settings values of a PUT (400 Request_BadRequest; emulator-defined strictness). */
+export function settingsProblem(set: readonly KeyValue[]): string | undefined {
+  for (const { key, value } of set) {
+    if ((key === "SyncAll" || key === "SkipOutOfScopeDeletions") && !/^(true|false)$/i.test(value)) {
+      return `The value of '${key}' must be "true" or "false" (any case), got '${value}'.`;
+    }
+    if (key === "SyncNotificationSettings") {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(value);
+      } catch {
+        return "The value of 'SyncNotificationSettings' must be a JSON object string, e.g. {\"Enabled\":false,\"DeleteThresholdEnabled\":true,\"DeleteThresholdValue\":500}.";
+      }
+      if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) return "The value of 'SyncNotificationSettings' must be a JSON object.";
+      for (const [field, v] of Object.entries(parsed as Record<string, unknown>)) {
+        const kind = NOTIFICATION_FIELDS[field];
+        if (!kind) return `SyncNotificationSettings has no field '${field}' (known: ${Object.keys(NOTIFICATION_FIELDS).join(", ")}).`;
+        const okType = kind === "count" ? typeof v === "number" && Number.isInteger(v) && v >= 0 : typeof v === kind;
+        if (!okType) return `SyncNotificationSettings.${field} must be ${kind === "count" ? "a non-negative whole number" : `a ${kind}`}, got ${JSON.stringify(v)}.`;
+      }
+    }
+  }
+  return undefined;
+}
+
+/**
+ * A PUT that mixes the bearer token with OAuth keys answers 500 and is dropped (AzureAD/SCIMReferenceCode,
+ * scim-onboarding.agent.md: "NEVER mix bearer + OAuth keys in the same PUT … Graph returns 500").
+ */
+export function mixedAuthKeys(set: readonly KeyValue[]): { bearer: string; oauth: string } | undefined {
+  const bearer = set.find((kv) => BEARER_KEYS.has(kv.key));
+  const oauth = set.find((kv) => OAUTH_KEYS.has(kv.key));
+  return bearer && oauth ? { bearer: bearer.key, oauth: oauth.key } : undefined;
+}
+
+/** The settings a stored set means at cycle time; absent or unreadable values take the documented defaults. */
+export function syncSettings(set: readonly KeyValue[], jobThreshold?: string): SyncSettings {
+  const byKey = new Map(set.map((kv) => [kv.key, kv.value]));
+  let n: Record<string, unknown> = {};
+  try {
+    const parsed = JSON.parse(byKey.get("SyncNotificationSettings") ?? "{}") as unknown;
+    if (parsed && typeof parsed === "object" && !Array.isArray(parsed)) n = parsed as Record<string, unknown>;
+  } catch {
+    n = {};
+  }
+  const fallback = Number(jobThreshold);
+  const value = typeof n.DeleteThresholdValue === "number" ? n.DeleteThresholdValue : Number.isFinite(fallback) && fallback >= 0 ? fallback : DEFAULT_DELETE_THRESHOLD;
+  return {
+    syncAll: (byKey.get("SyncAll") ?? "").toLowerCase() === "true",
+    skipOutOfScopeDeletions: (byKey.get("SkipOutOfScopeDeletions") ?? "").toLowerCase() === "true",
+    notificationsEnabled: n.Enabled === true,
+    recipients: typeof n.Recipients === "string" ? n.Recipients : "",
+    deleteThresholdEnabled: n.DeleteThresholdEnabled !== false,
+    deleteThresholdValue: value,
+  };
+}

@@ -91,3 +91,21 @@ export function asObject(body: unknown, what: string): Record<string, unknown> {
   }
   return body as Record<string, unknown>;
 }
+
+/**
+ * What the synchronization service answers when the token lacks the permission a
+ * /synchronization route needs: 401 with code UnknownError and an empty message
+ * (microsoft-graph-docs-contrib#8800, terraform-provider-azuread#1628), not the directory's 403.
+ */
+export const syncUnauthorized = (): GraphError => new GraphError(401, "UnknownError", "");
+
+/**
+ * A method the synchronization service has no route for (e.g. PATCH on a job or a job schema):
+ * Graph forwards the request and wraps the backend's ASP.NET Web API routing miss, a JSON string,
+ * as the message of a 404 UnknownError (msgraph-sdk-python#820, msgraph-sdk-powershell#1134).
+ */
+export const syncNoRoute = (backendUri: string): GraphError =>
+  new GraphError(404, "UnknownError", JSON.stringify({ Message: `No HTTP resource was found that matches the request URI '${backendUri}'.` }));
+
+/** The synchronization service's 500 (code as in the AzureAD/SCIMReferenceCode onboarding agent's reports). */
+export const internalError = (message: string): GraphError => new GraphError(500, "InternalError", message);

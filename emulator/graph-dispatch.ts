@@ -2,7 +2,8 @@ import { randomUUID } from "node:crypto";
 import { AuthService } from "./auth";
 import { GraphResponse, RequestContext } from "./context";
 import { drawFault, Fault, FAULT_ERRORS, takeFailure } from "./faults";
-import { denied, errorBody, GraphError, tooManyRequests, unauthenticated } from "./errors";
+import { denied, errorBody, GraphError, syncNoRoute, syncUnauthorized, tooManyRequests, unauthenticated } from "./errors";
+import { PRIMARY } from "./replication";
 import { Router } from "./router";
 import { Services } from "./services";
 import { RequestStats } from "./stats";
@@ -11,9 +12,36 @@ import { resourceUnitCost, Throttler } from "./throttle";
 /**
  * One Graph request through the emulator's pipeline, in the order a real front door applies it:
  * random fault (5xx / reset) → route lookup (501 if not implemented) → token (401) → permission
- * (403) → random 429 → token-bucket throttling → handler. Errors become Graph error bodies here so
+ * → random 429 → token-bucket throttling → handler. Errors become Graph error bodies here so
  * $batch can embed them. Every outcome is counted under its route template.
+ *
+ * Synchronization routes (/servicePrincipals/{id}/synchronization/…, /applications/{id}/synchronization/…)
+ * are served by a separate backend and fail differently (sources in FIDELITY.md):
+ * - a token without the permission the route needs gets 401 {"code":"UnknownError","message":""}
+ *   (403 Authorization_RequestDenied only when it holds Synchronization.Read.All on a write route);
+ * - a method the backend has no route for (PATCH on a job or a job schema, PATCH/DELETE on secrets…)
+ *   gets 404 UnknownError whose message is the backend's "No HTTP resource was found…" JSON.
+ * Elsewhere a missing permission is 403 Authorization_RequestDenied. A token whose only matching
+ * permission is Application.ReadWrite.OwnedBy must own the object in the path (the emulator's
+ * stand-in for ownership: the app that created it, `createdByAppId`).
  */
+const SYNC_ROUTE = /^\/(servicePrincipals|applications)\/\{id\}\/synchronization(\/|$)/;
+const OWNED_BY = "Application.ReadWrite.OwnedBy";
+
+/** The synchronization backend's own URI for a Graph path, as its routing-miss message quotes it. */
+function backendUri(path: string, tenantId: string): string {
+  const parts = path.split("/").filter(Boolean);
+  const out: string[] = [];
+  for (let i = 0; i < parts.length; i++) {
+    const seg = parts[i];
+    const next = parts[i + 1];
+    if (next !== undefined && /^(servicePrincipals|applications|jobs|templates)$/i.test(seg)) {
+      out.push(`${seg}('${seg.toLowerCase() === "jobs" ? `${next}.${tenantId}` : next}')`);
+      i++;
+    } else out.push(seg);
+  }
+  return `https://syncfabric.windowsazure.com/api/${out.join("/")}?api-version=2.0`;
+}
 export type BaseRequest = Omit<RequestContext, "params" | "claims" | "replica">;
 
 export interface DispatchResult extends GraphResponse {
@@ -37,9 +65,13 @@ export class GraphDispatcher {
     private readonly stats: RequestStats,
   ) {}
 
+  private owns(appId: string, template: string, params: Record<string, string>): boolean {
+    return ownerCheck(this.s, appId, template, params);
+  }
+
   async dispatch(base: BaseRequest, authorization: string | undefined, ids: RequestIds, allowFaults: boolean): Promise<DispatchResult> {
     const match = this.router.match(base.method, base.path);
-    const template = match.kind === "ok" ? match.route.template : UNMATCHED;
+    const template = match.kind === "ok" ? match.route.template : match.kind === "method" && SYNC_ROUTE.test(match.template) ? match.template : UNMATCHED;
     const result = await this.run(base, authorization, ids, allowFaults, match);
     this.stats.record(base.method, template, result.reset ? 0 : result.status);
     return { ...result, template };
@@ -54,6 +86,11 @@ export class GraphDispatcher {
         const [code, message] = FAULT_ERRORS[fault.status];
         throw new GraphError(fault.status, code, message, fault.status === 503 ? { "Retry-After": "1" } : {});
       }
+      if (match.kind === "method" && SYNC_ROUTE.test(match.template)) {
+        const claims = this.auth.verify(authorization);
+        if (typeof claims === "string") throw unauthenticated(claims);
+        throw syncNoRoute(backendUri(base.path, this.s.tenantId));
+      }
       if (match.kind !== "ok") {
         throw new GraphError(501, "NotImplemented",
           `The Microsoft Graph emulator does not implement ${base.method} /${base.version}${base.path}. ` +
@@ -64,7 +101,18 @@ export class GraphDispatcher {
       const claims = this.auth.verify(authorization);
       if (typeof claims === "string") throw unauthenticated(claims);
       const route = match.route;
-      if (route.permission !== "anyToken" && !route.permission.some((p) => claims.roles?.includes(p))) throw denied();
+      if (route.permission !== "anyToken") {
+        const roles = claims.roles ?? [];
+        const held = route.permission.filter((p) => roles.includes(p));
+        const sync = SYNC_ROUTE.test(route.template);
+        if (held.length === 0) {
+          if (sync && !(base.method !== "GET" && roles.includes("Synchronization.Read.All"))) throw syncUnauthorized();
+          throw denied();
+        }
+        if (held.every((p) => p === OWNED_BY) && !this.owns(claims.appid, route.template, match.params)) {
+          throw sync ? syncUnauthorized() : denied();
+        }
+      }
       if (this.s.rng.chance(this.s.faults.throttleRate)) throw tooManyRequests(1 + this.s.rng.int(3));
       const decision = this.throttler.check({
         appId: claims.appid,
@@ -84,6 +132,18 @@ export class GraphDispatcher {
       return { status: err.status, body: errorBody(err, ids.requestId, ids.clientRequestId), headers: { ...extraHeaders, ...err.headers } };
     }
   }
+}
+
+/**
+ * Whether `appId` owns the application or service principal the path names (Application.ReadWrite.OwnedBy).
+ * Paths that name neither, or an object that does not exist (the handler answers 404), pass.
+ */
+function ownerCheck(s: Services, appId: string, template: string, params: Record<string, string>): boolean {
+  const type = /^\/servicePrincipals[/(]/.test(template) ? "servicePrincipal" : /^\/applications[/(]/.test(template) ? "application" : undefined;
+  if (!type || (params.id === undefined && params.appId === undefined)) return true;
+  const entity = s.dir.find(type, params.id !== undefined ? { id: params.id } : { appId: params.appId }, PRIMARY);
+  if (!entity) return true;
+  return String(entity.createdByAppId ?? "").toLowerCase() === appId.toLowerCase();
 }
 
 export function newRequestIds(clientRequestId: string | undefined): RequestIds {

@@ -1,5 +1,5 @@
-import { checkCredentials, connectorPrefix } from "./credentials";
-import { CONFLICT_USER_INDEX } from "./directory";
+import { checkCredentials, connectorPrefix, SyncSettings, syncSettings } from "./credentials";
+import { CONFLICT_USER_INDEX, DirectoryUser } from "./directory";
 import { Outcome, Principal, provisioningLog } from "./provisioning-records";
 import { Rng } from "./random";
 import { planFor } from "./schema-mapping";
@@ -8,17 +8,28 @@ import { DirectoryStore } from "./store";
 import { JobRecord, NEVER, ProvisioningLog, SyncStore } from "./sync-store";
 
 /**
- * Simulated provisioning cycles for started jobs (graph-api.md §3.4 state machine).
+ * Simulated provisioning cycles for started jobs (graph-api.md §3.4 state machine; sources in
+ * FIDELITY.md, "Job runner").
  *
  * Each cycle first checks the saved credentials with the emulator's convention (credentials.ts):
  * bad credentials put the job in Quarantine (reason EncounteredQuarantineException) and later cycles
  * retry at a quarter of the frequency, leaving quarantine once the secrets are fixed. A good cycle
- * walks the users/groups assigned to the service principal and writes one provisioning log record
- * for each, honouring the job's schema (schema-mapping.ts): objects outside the scoping filter are
- * `skipped`; in-scope ones are `create`d the first time with their mapped attributes in
- * modifiedProperties, `update`d when a mapping change alters an exported value, and otherwise
- * `other`/skipped (already in sync). One seeded user always fails export with
- * `{Connector}EntryConflict` so failure records exist in every run.
+ * reads the settings in the secrets (SyncAll, SkipOutOfScopeDeletions, SyncNotificationSettings) and
+ * walks the users/groups in scope — every user and group with SyncAll "true", else those assigned
+ * to the service principal — writing one provisioning log record for each, honouring the job's
+ * schema (schema-mapping.ts): objects outside the scoping filter are `skipped`; in-scope ones are
+ * `create`d the first time with their mapped attributes in modifiedProperties, `update`d when a
+ * mapping change alters an exported value, and otherwise `other`/skipped (already in sync). One
+ * seeded user always fails export with `{Connector}EntryConflict` so failure records exist in every run.
+ *
+ * Objects provisioned earlier that have left scope (unassigned, SyncAll turned off, or outside the
+ * scoping filter now) are deprovisioned: users `disable`d, groups `delete`d ("the service disables
+ * the user in the target system via an update", how-provisioning-works). With
+ * SkipOutOfScopeDeletions "True" they are left as they are (one `skipped` record each). If the
+ * deprovisions of one cycle reach DeleteThresholdValue while DeleteThresholdEnabled is true
+ * ("if the value is set to 500, the maximum number of deletes allowed is 499 in each execution"),
+ * none is applied: each is logged as `stagedDelete` and the job goes to Quarantine with reason
+ * TooManyDeletes, until a restart with resetScope ForceDeletes lets the next cycle apply them.
  */
 export class JobsRunner {
   private readonly timers = new Map<string, NodeJS.Timeout>();
@@ -65,8 +76,14 @@ export class JobsRunner {
     this.timers.set(job.id, t);
   }
 
-  principals(spId: string, groups: boolean): Principal[] {
+  /** Users (and, for group-provisioning jobs, groups) in the job's scope: all of them with SyncAll, else the assigned ones. */
+  principals(spId: string, groups: boolean, syncAll = false): Principal[] {
     const out: Principal[] = [];
+    if (syncAll) {
+      for (const user of this.dir.users.values()) out.push({ kind: "User", user });
+      if (groups) for (const group of this.dir.groups.values()) out.push({ kind: "Group", group });
+      return out;
+    }
     for (const id of this.dir.assignments.get(spId) ?? []) {
       const user = this.dir.users.get(id);
       if (user) out.push({ kind: "User", user });
@@ -74,6 +91,27 @@ export class JobsRunner {
       if (group) out.push({ kind: "Group", group });
     }
     return out;
+  }
+
+  /** Whether the job's scope (SyncAll or assignment) includes the object; for provisionOnDemand's scoping step. */
+  entitled(job: JobRecord, objectId: string): boolean {
+    if (this.settingsOf(job).syncAll) return this.dir.users.has(objectId) || (job.groups && this.dir.groups.has(objectId));
+    return (this.dir.assignments.get(job.servicePrincipalId) ?? []).includes(objectId);
+  }
+
+  settingsOf(job: JobRecord): SyncSettings {
+    const threshold = job.synchronizationJobSettings.find((kv) => kv.name === "QuarantineTooManyDeletesThreshold")?.value;
+    return syncSettings(this.sync.secrets.get(job.servicePrincipalId) ?? [], threshold);
+  }
+
+  /** The directory object behind an id the job provisioned, or a stand-in when it no longer exists. */
+  private principalOf(id: string): Principal {
+    const user = this.dir.users.get(id);
+    if (user) return { kind: "User", user };
+    const group = this.dir.groups.get(id);
+    if (group) return { kind: "Group", group };
+    const gone: DirectoryUser = { id, displayName: id, givenName: "", surname: "", userPrincipalName: id, mail: "", mailNickname: "", jobTitle: "", accountEnabled: false };
+    return { kind: "User", user: gone };
   }
 
   isConflictUser(p: Principal): boolean {
@@ -123,6 +161,19 @@ export class JobsRunner {
     return { action: "other", status: "skipped", errorCode: "RedundantExport", reason: "The state of the user in both the source and target systems already match." };
   }
 
+  private quarantine(job: JobRecord, reason: string, error: { code: string; message: string; tenantActionable: boolean }, nowIso: string): void {
+    const previous = job.status.quarantine as { seriesBegan: string; seriesCount: number } | null;
+    job.status.code = "Quarantine";
+    job.status.quarantine = {
+      currentBegan: nowIso,
+      nextAttempt: new Date(Date.now() + this.intervalMs * 4).toISOString(),
+      reason,
+      seriesBegan: previous?.seriesBegan ?? nowIso,
+      seriesCount: (previous?.seriesCount ?? 0) + 1,
+      error,
+    };
+  }
+
   /** Runs one cycle now; returns the delay before the next one. Public so tests/admin can force cycles. */
   runCycle(job: JobRecord): number {
     const began = new Date();
@@ -132,52 +183,124 @@ export class JobsRunner {
     const nowIso = new Date().toISOString();
     if (problem) {
       const error = { code: problem.code, message: problem.message, tenantActionable: true };
-      const previous = status.quarantine as { seriesBegan: string; seriesCount: number } | null;
-      status.code = "Quarantine";
-      status.quarantine = {
-        currentBegan: nowIso,
-        nextAttempt: new Date(Date.now() + this.intervalMs * 4).toISOString(),
-        reason: "EncounteredQuarantineException",
-        seriesBegan: previous?.seriesBegan ?? nowIso,
-        seriesCount: (previous?.seriesCount ?? 0) + 1,
-        error,
-      };
+      this.quarantine(job, "EncounteredQuarantineException", error, nowIso);
       status.countSuccessiveCompleteFailures = Number(status.countSuccessiveCompleteFailures) + 1;
       status.lastExecution = this.execution(cycleId, began, { imported: 0, exported: 0, escrowed: 0, entitled: 0, initial: false }, "Failed", error);
       this.sync.onChange();
       return this.intervalMs * 4;
     }
 
+    const settings = this.settingsOf(job);
     const sp = this.dir.servicePrincipals.get(job.servicePrincipalId, PRIMARY);
-    const principals = this.principals(job.servicePrincipalId, job.groups);
+    const principals = this.principals(job.servicePrincipalId, job.groups, settings.syncAll);
     const initial = job.fullSyncPending || status.lastSuccessfulExecution === null;
     job.fullSyncPending = false;
     const logs: ProvisioningLog[] = [];
+    const record = (p: Principal, o: Outcome, overrides: Record<string, unknown> = {}) =>
+      logs.push({ ...provisioningLog(this.rng, this.tenantId, job, sp, p, o, cycleId, "system"), ...overrides } as ProvisioningLog);
     let exported = 0;
     let escrowed = 0;
+    const stay = new Set<string>();
+    const wasProvisioned = new Set(job.provisioned);
     for (const p of principals) {
+      const id = p.kind === "User" ? p.user.id : p.group.id;
       const outcome = this.export(job, p);
-      if (outcome.noRecord) continue;
+      if (!outcome.outOfScope) stay.add(id);
+      // A provisioned object that fails the scoping filter now is deprovisioned below, not skipped.
+      if (outcome.noRecord || (outcome.outOfScope && wasProvisioned.has(id))) continue;
       if (outcome.status === "success") exported++;
       if (outcome.status === "failure") escrowed++;
-      logs.push(provisioningLog(this.rng, this.tenantId, job, sp, p, outcome, cycleId, "system"));
+      record(p, outcome);
+    }
+
+    // Deprovisioning: provisioned objects that have left scope.
+    const skipped = new Set((job.skippedDeletions ?? []).filter((id) => !stay.has(id)));
+    const leaving = job.provisioned.filter((id) => !stay.has(id));
+    const toRemove: string[] = [];
+    for (const id of leaving) {
+      if (!settings.skipOutOfScopeDeletions) {
+        toRemove.push(id);
+        continue;
+      }
+      if (skipped.has(id)) continue;
+      skipped.add(id);
+      const p = this.principalOf(id);
+      record(p, {
+        action: "other",
+        status: "skipped",
+        errorCode: "SkipOutOfScopeDeletions",
+        reason: `The ${p.kind.toLowerCase()} went out of scope; SkipOutOfScopeDeletions is set, so it is left as it is in ${job.targetDirectory}.`,
+        outOfScope: true,
+      });
+    }
+    job.skippedDeletions = [...skipped];
+
+    let tooManyDeletes = false;
+    if (toRemove.length > 0) {
+      const held = settings.deleteThresholdEnabled && toRemove.length >= settings.deleteThresholdValue && !job.forceDeletes;
+      const alreadyHeld = (status.quarantine as { reason?: string } | null)?.reason === "TooManyDeletes";
+      for (const id of toRemove) {
+        const p = this.principalOf(id);
+        const action = p.kind === "User" ? "disable" : "delete";
+        if (held) {
+          if (alreadyHeld) continue; // staged once, when the job entered quarantine
+          record(p, {
+            action: "other",
+            status: "skipped",
+            errorCode: "TooManyDeletes",
+            reason: `The ${p.kind.toLowerCase()} left scope, but this cycle's ${toRemove.length} deletions reach the accidental-deletions threshold (${settings.deleteThresholdValue}); the ${action} is staged until the deletions are allowed.`,
+            outOfScope: true,
+          }, { provisioningAction: "stagedDelete" });
+          continue;
+        }
+        job.provisioned = job.provisioned.filter((x) => x !== id);
+        if (job.exported) delete job.exported[id];
+        exported++;
+        const modified = action === "disable" ? [{ displayName: "active", oldValue: "True", newValue: "False" }] : [];
+        const base = provisioningLog(this.rng, this.tenantId, job, sp, p, { action: "other", status: "success", modified, outOfScope: true }, cycleId, "system");
+        const steps = (base.provisioningSteps as Record<string, unknown>[]).slice(0, 3);
+        const name = p.kind === "User" ? p.user.userPrincipalName : p.group.displayName;
+        steps.push({
+          name: action === "disable" ? "EntryExportUpdateSoftDelete" : "EntryExportDelete",
+          provisioningStepType: "export",
+          status: "success",
+          description: `${p.kind} '${name}' left scope and was ${action === "disable" ? "disabled" : "deleted"} in ${job.targetDirectory}`,
+          details: { ReportableIdentifier: name },
+        });
+        logs.push({ ...base, provisioningAction: action, provisioningSteps: steps });
+      }
+      tooManyDeletes = held;
+      if (!held) job.forceDeletes = false;
+    } else {
+      job.forceDeletes = false;
     }
     this.sync.appendLogs(job.id, logs);
 
     const exec = this.execution(cycleId, began, { imported: principals.length, exported, escrowed, entitled: principals.length, initial }, escrowed ? "EntryLevelErrors" : "Succeeded", null);
-    status.code = "Active";
-    status.quarantine = null;
-    status.countSuccessiveCompleteFailures = 0;
     status.lastExecution = exec;
-    status.lastSuccessfulExecution = exec;
-    if (exported > 0) status.lastSuccessfulExecutionWithExports = exec;
     status.progress = [{ completedUnits: principals.length, totalUnits: principals.length, units: "Entries", progressObservationDateTime: nowIso }];
     const provisioned = new Set(job.provisioned);
-    const users = principals.filter((p) => p.kind === "User" && provisioned.has(p.user.id)).length;
-    const groups = principals.filter((p) => p.kind === "Group" && provisioned.has(p.group.id)).length;
+    const users = [...provisioned].filter((id) => this.principalOf(id).kind === "User").length;
+    const groups = provisioned.size - users;
     status.synchronizedEntryCountByType = job.groups
       ? [{ key: "group to Group", value: groups }, { key: "user to User", value: users }]
       : [{ key: "user to User", value: users }];
+    if (tooManyDeletes) {
+      this.quarantine(job, "TooManyDeletes", {
+        code: "TooManyDeletes",
+        message: `This cycle would delete or disable ${toRemove.length} objects, which reaches the accidental-deletions threshold (DeleteThresholdValue ${settings.deleteThresholdValue}). ` +
+          "No deletion was applied. Allow them by restarting the job with resetScope ForceDeletes, or bring the objects back into scope and restart.",
+        tenantActionable: true,
+      }, nowIso);
+      this.sync.onChange();
+      return this.intervalMs * 4;
+    }
+    // A cycle forced through the admin API does not unpause a paused job.
+    status.code = job.schedule.state === "Paused" ? "Paused" : "Active";
+    status.quarantine = null;
+    status.countSuccessiveCompleteFailures = 0;
+    status.lastSuccessfulExecution = exec;
+    if (exported > 0) status.lastSuccessfulExecutionWithExports = exec;
     if (status.steadyStateFirstAchievedTime === NEVER) status.steadyStateFirstAchievedTime = nowIso;
     status.steadyStateLastAchievedTime = nowIso;
     this.sync.onChange();

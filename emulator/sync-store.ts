@@ -28,6 +28,10 @@ export interface JobRecord {
   groups: boolean;
   /** Set by restart: the next cycle re-evaluates every object, like an initial cycle. */
   fullSyncPending: boolean;
+  /** Set by restart with ForceDeletes: the next cycle applies its deletions whatever the threshold. */
+  forceDeletes?: boolean;
+  /** Out-of-scope ids left in the target because SkipOutOfScopeDeletions is "True" (logged once). */
+  skippedDeletions?: string[];
   createdDateTime: string;
 }
 

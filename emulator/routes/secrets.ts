@@ -1,12 +1,21 @@
-import { maskSecrets, parseKeyValues } from "../credentials";
+import { maskSecrets, mixedAuthKeys, parseKeyValues, SETTINGS_KEYS, settingsProblem } from "../credentials";
 import { noContent, odataContext, ok } from "../context";
-import { asObject, badRequest } from "../errors";
+import { asObject, badRequest, internalError } from "../errors";
 import { Router } from "../router";
 import { Services, SYNC_READ, SYNC_WRITE } from "../services";
 import { lookup } from "./directory-objects";
 
 /**
- * /servicePrincipals/{id}/synchronization/secrets (graph-api.md §3.3). PUT replaces the whole set.
+ * /servicePrincipals/{id}/synchronization/secrets (graph-api.md §3.3; sources in FIDELITY.md).
+ *
+ * PUT replaces the whole set ("we don't support PATCH requests for secrets, so you need to add all
+ * the values in the body of the PUT request", Entra cloud-sync Graph how-to). In order:
+ *   1. body shape, key names, duplicates → 400 Request_BadRequest;
+ *   2. the bearer token (SecretToken) together with OAuth keys → 500 InternalError, nothing stored;
+ *   3. malformed SyncAll / SkipOutOfScopeDeletions / SyncNotificationSettings values → 400;
+ *   4. a set without both SyncAll and SyncNotificationSettings → 204, and nothing is stored (the
+ *      previous set stays): Graph "silently drops the entire payload" of such a PUT;
+ *   5. otherwise → 204 and the set replaces the stored one.
  * GET is not in the API reference but is used by the Entra docs; secret-bearing keys come back as
  * "*" (the provider must never diff them), other keys in clear.
  */
@@ -29,6 +38,15 @@ export function registerSecretRoutes(router: Router, s: Services): void {
         if (seen.has(kv.key)) throw badRequest(`The key '${kv.key}' appears more than once.`);
         seen.add(kv.key);
       }
+      const mixed = mixedAuthKeys(set);
+      if (mixed) {
+        throw internalError(`The synchronization secrets mix a bearer token ('${mixed.bearer}') with OAuth credentials ('${mixed.oauth}'); nothing was saved. ` +
+          "Send either the bearer token or the OAuth keys.");
+      }
+      const problem = settingsProblem(set);
+      if (problem) throw badRequest(problem);
+      // Dropped while answering 204: observable only through GET …/secrets (unchanged).
+      if (!SETTINGS_KEYS.every((k) => seen.has(k))) return noContent();
       s.sync.secrets.set(sp.id, set);
       s.sync.onChange();
       return noContent();

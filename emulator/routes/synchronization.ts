@@ -143,26 +143,8 @@ export function registerSynchronizationRoutes(router: Router, s: Services): void
     handler: (ctx) => ok({ "@odata.context": odataContext(ctx, "servicePrincipals('…')/synchronization/jobs/$entity"), ...jobEntity(jobOf(s, ctx)) }),
   });
 
-  router.add({
-    method: "PATCH", pattern: JOB, permission: SYNC_WRITE, identity: true,
-    handler: (ctx) => {
-      const job = jobOf(s, ctx);
-      const body = asObject(ctx.body, "PATCH synchronizationJob");
-      assertKnownProperties(body, new Set(["id", "templateId", "schedule", "status", "synchronizationJobSettings"]), "synchronizationJob");
-      for (const ro of ["id", "templateId", "schedule", "status"]) {
-        if (ro in body) throw badRequest(`Property '${ro}' is read-only and cannot be set.`);
-      }
-      if ("synchronizationJobSettings" in body) {
-        const settings = body.synchronizationJobSettings;
-        if (!Array.isArray(settings) || settings.some((kv) => !kv || typeof kv.name !== "string" || (kv.value !== null && typeof kv.value !== "string") || Object.keys(kv).some((k) => k !== "name" && k !== "value"))) {
-          throw badRequest("'synchronizationJobSettings' must be an array of {name, value} string pairs.");
-        }
-        job.synchronizationJobSettings = settings.map((kv: { name: string; value: string | null }) => ({ name: kv.name, value: kv.value ?? "" }));
-      }
-      s.sync.onChange();
-      return noContent();
-    },
-  });
+  // No PATCH on a job: Graph documents no update method for synchronizationJob, and a PATCH
+  // answers 404 UnknownError "No HTTP resource was found…" (graph-dispatch.ts, FIDELITY.md).
 
   router.add({
     method: "DELETE", pattern: JOB, permission: SYNC_WRITE, identity: true,
@@ -214,15 +196,27 @@ export function registerSynchronizationRoutes(router: Router, s: Services): void
         scopes = new Set(criteria.resetScope.split(",").map((x) => x.trim()).filter(Boolean));
         for (const sc of scopes) if (!RESET_SCOPES.has(sc)) throw badRequest(`The value '${sc}' is not a valid 'microsoft.graph.synchronizationJobRestartScope' member.`);
       }
+      // Restart resets what resetScope names and forces the next cycle to re-evaluate every object;
+      // it does not start a job: a paused (or never started) job stays so until `start`.
       const full = scopes.has("Full");
       if (full || scopes.has("ConnectorDataStore") || scopes.has("Watermark")) {
         job.provisioned = [];
         job.exported = {};
+        job.skippedDeletions = [];
       }
       if (full || scopes.has("Escrows")) job.status.escrowsPruned = true;
-      if (full || scopes.has("QuarantineState")) job.status.countSuccessiveCompleteFailures = 0;
+      const quarantine = job.status.quarantine as { reason?: string } | null;
+      if (scopes.has("ForceDeletes")) job.forceDeletes = true;
+      if (quarantine && (full || scopes.has("QuarantineState") || (scopes.has("ForceDeletes") && quarantine.reason === "TooManyDeletes"))) {
+        job.status.quarantine = null;
+        job.status.countSuccessiveCompleteFailures = 0;
+        if (job.status.code === "Quarantine") job.status.code = job.status.lastSuccessfulExecution ? "Active" : "NotRun";
+      } else if (full || scopes.has("QuarantineState")) {
+        job.status.countSuccessiveCompleteFailures = 0;
+      }
       job.fullSyncPending = true;
-      start(job);
+      if (job.schedule.state === "Active") s.runner.start(job);
+      s.sync.onChange();
       return noContent();
     },
   });

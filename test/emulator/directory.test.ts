@@ -1,4 +1,4 @@
-import { AWS_TEMPLATE, createJob, CUSTOM, harness, Harness, instantiate } from "./helpers";
+import { AWS_TEMPLATE, createJob, CUSTOM, harness, Harness, instantiate, secretsSet } from "./helpers";
 
 describe("applications, servicePrincipals and deletedItems", () => {
   let h: Harness;
@@ -73,7 +73,8 @@ describe("applications, servicePrincipals and deletedItems", () => {
   it("soft-deletes an application with its service principal, jobs and secrets; restores and purges", async () => {
     const ids = await instantiate(h, CUSTOM, "Doomed");
     await createJob(h, ids.spId);
-    await h.call("PUT", `/servicePrincipals/${ids.spId}/synchronization/secrets`, { value: [{ key: "BaseAddress", value: "https://x" }] });
+    expect((await h.call("PUT", `/servicePrincipals/${ids.spId}/synchronization/secrets`, secretsSet([{ key: "BaseAddress", value: "https://x" }]))).status).toBe(204);
+    expect((await h.admin("GET", "/state")).body.secrets.count).toBe(1);
     expect((await h.call("DELETE", `/applications/${ids.appObjectId}`)).status).toBe(204);
     expect((await h.call("GET", `/applications/${ids.appObjectId}`)).status).toBe(404);
     expect((await h.call("GET", `/servicePrincipals/${ids.spId}`)).status).toBe(404);

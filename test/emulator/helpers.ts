@@ -108,3 +108,17 @@ export async function until<T>(fn: () => Promise<T>, ok: (v: T) => boolean, time
     await new Promise((r) => setTimeout(r, 25));
   }
 }
+
+/**
+ * A secrets set as Graph keeps it: the credentials plus SyncAll and SyncNotificationSettings, without
+ * which Graph drops the PUT while answering 204 (emulator/FIDELITY.md, "Secrets").
+ */
+export function secretsSet(credentials: { key: string; value: string }[], settings: { syncAll?: boolean; notifications?: Record<string, unknown>; skipOutOfScopeDeletions?: boolean } = {}): { value: { key: string; value: string }[] } {
+  const value = [
+    ...credentials,
+    { key: "SyncAll", value: settings.syncAll ? "true" : "false" },
+    { key: "SyncNotificationSettings", value: JSON.stringify(settings.notifications ?? { Enabled: false, DeleteThresholdEnabled: false }) },
+  ];
+  if (settings.skipOutOfScopeDeletions !== undefined) value.push({ key: "SkipOutOfScopeDeletions", value: settings.skipOutOfScopeDeletions ? "True" : "False" });
+  return { value };
+}

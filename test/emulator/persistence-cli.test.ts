@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runEmulatorCli } from "../../emulator/cli";
 import { parseEmulatorArgs } from "../../emulator/cli";
-import { createJob, CUSTOM, harness, instantiate } from "./helpers";
+import { createJob, CUSTOM, harness, instantiate, secretsSet } from "./helpers";
 
 describe("state file and CLI", () => {
   let dir: string;
@@ -17,7 +17,7 @@ describe("state file and CLI", () => {
     const h1 = await harness({ stateFile, http: true });
     const ids = await instantiate(h1, CUSTOM, "Persistent");
     const jobId = await createJob(h1, ids.spId);
-    await h1.call("PUT", `/servicePrincipals/${ids.spId}/synchronization/secrets`, { value: [{ key: "BaseAddress", value: "https://x" }] });
+    await h1.call("PUT", `/servicePrincipals/${ids.spId}/synchronization/secrets`, secretsSet([{ key: "BaseAddress", value: "https://x" }]));
     const creds = { tenantId: h1.emu.tenantId, clientId: h1.emu.clientId, clientSecret: h1.emu.clientSecret };
     await h1.close();
     expect(existsSync(stateFile)).toBe(true);
@@ -27,7 +27,7 @@ describe("state file and CLI", () => {
     expect({ tenantId: h2.emu.tenantId, clientId: h2.emu.clientId, clientSecret: h2.emu.clientSecret }).toEqual(creds);
     expect((await h2.call("GET", `/applications/${ids.appObjectId}`)).body.displayName).toBe("Persistent");
     expect((await h2.call("GET", `/servicePrincipals/${ids.spId}/synchronization/jobs/${jobId}`)).status).toBe(200);
-    expect((await h2.call("GET", `/servicePrincipals/${ids.spId}/synchronization/secrets`)).body.value).toEqual([{ key: "BaseAddress", value: "https://x" }]);
+    expect((await h2.call("GET", `/servicePrincipals/${ids.spId}/synchronization/secrets`)).body.value).toEqual(secretsSet([{ key: "BaseAddress", value: "https://x" }]).value);
     await h2.close();
   });
 

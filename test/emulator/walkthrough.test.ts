@@ -1,7 +1,7 @@
 import { Agent, request } from "undici";
 import { readFileSync } from "node:fs";
 import { RunningEmulator, startEmulator } from "../../emulator";
-import { credential } from "./helpers";
+import { credential, secretsSet } from "./helpers";
 
 /**
  * The seed walkthrough ("Configure provisioning using Microsoft Graph APIs", steps 1–5) plus
@@ -82,7 +82,7 @@ describe("seed walkthrough against the emulator", () => {
     // Step 3: test the connection, then save the credentials.
     const creds = [{ key: "ClientSecret", value: "s3cret" }, { key: "SecretToken", value: "t0ken" }];
     expect((await graph("POST", `/servicePrincipals/${sp}/synchronization/jobs/${jobId}/validateCredentials`, { credentials: creds })).status).toBe(204);
-    expect((await graph("PUT", `/servicePrincipals/${sp}/synchronization/secrets`, { value: creds })).status).toBe(204);
+    expect((await graph("PUT", `/servicePrincipals/${sp}/synchronization/secrets`, secretsSet(creds))).status).toBe(204);
 
     // Step 4: start.
     expect((await graph("POST", `/servicePrincipals/${sp}/synchronization/jobs/${jobId}/start`)).status).toBe(204);
