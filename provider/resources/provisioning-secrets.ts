@@ -46,7 +46,7 @@ export interface SettingsArgs {
   skipOutOfScopeDeletions?: pulumi.Input<boolean>;
   /** Quarantine failure emails (SyncNotificationSettings Enabled/Recipients). */
   notifications?: pulumi.Input<{ enabled: pulumi.Input<boolean>; recipients?: pulumi.Input<string> }>;
-  /** Accidental-deletions threshold: a cycle deleting more accounts is held back; false turns it off. */
+  /** Accidental-deletions threshold: a cycle deleting this many accounts or more is held back; false turns it off. */
   deleteThreshold?: pulumi.Input<number | false>;
 }
 

@@ -28,7 +28,10 @@ export interface SyncSettings {
   /** true: users who go out of scope stay in the target app instead of being disabled there. */
   skipOutOfScopeDeletions?: boolean;
   notifications?: NotificationSettings;
-  /** Quarantine a cycle that would delete more than this many accounts; false turns the check off. */
+  /**
+   * Accidental-deletions threshold: a cycle that would delete this many accounts or more is held
+   * back and the job quarantined (500 allows at most 499); false turns the check off.
+   */
   deleteThreshold?: number | false;
 }
 

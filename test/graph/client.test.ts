@@ -132,7 +132,7 @@ describe("GraphClient retries", () => {
     t.pool.intercept({ path: p, method: "GET" }).reply(429, "", { headers: { "retry-after": "86400" } });
     t.pool.intercept({ path: p, method: "GET" }).reply(200, { id: "a" }, json);
     await t.client.get({ path: "/applications/a" });
-    expect(t.clock.sleeps).toEqual([60_000]);
+    expect(t.clock.sleeps).toEqual([150_000]);
   });
 
   it("stops after maxRetries and surfaces the last error", async () => {
