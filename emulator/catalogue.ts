@@ -18,8 +18,16 @@ export interface SyncTemplateSpec {
   /** Name of the application's directory in the schema. */
   targetDirectory: string;
   requiredKeys: readonly string[];
-  direction: "outbound" | "inbound";
+  /** roleImport: the app's roles into Entra app roles (no users or groups are provisioned). */
+  direction: "outbound" | "inbound" | "roleImport";
   groups: boolean;
+  /** synchronizationTemplate.default: the template an app with several designates as its default. */
+  default: boolean;
+  /**
+   * The template a job created from this one actually gets, when Graph substitutes a variant:
+   * a job created with the non-gallery app's `customappsso` comes back as `customappssoOutDelta`.
+   */
+  jobTemplateId?: string;
 }
 
 export interface GalleryApp {
@@ -33,11 +41,21 @@ export interface GalleryApp {
   supportedProvisioningTypes: string[];
   replyUrls: string[];
   syncTemplates: SyncTemplateSpec[];
+  /** The `{name}|ISV{version}` part of an instance's homepage metadata marker, where known. */
+  instanceMetadata?: string;
 }
 
 const SCIM = ["BaseAddress", "SecretToken"] as const;
 const OAUTH = ["Oauth2AccessToken", "Oauth2RefreshToken"] as const;
 const HR = ["UserName", "Password", "BaseAddress"] as const;
+
+type SyncRow = [
+  id: string,
+  factoryTag: string,
+  dir: string,
+  keys: readonly string[],
+  opts?: { inbound?: boolean; roleImport?: boolean; noGroups?: boolean; default?: boolean; jobTemplateId?: string },
+];
 
 type Row = [
   name: string,
@@ -45,8 +63,25 @@ type Row = [
   categories: string[],
   home: string,
   sso: string[],
-  sync: [id: string, factoryTag: string, dir: string, keys: readonly string[], opts?: { inbound?: boolean; noGroups?: boolean }] | null,
+  sync: SyncRow | SyncRow[] | null,
   id?: string,
+  /** Where the gallery entry's documented instance differs: its reply URL and homepage metadata marker. */
+  instance?: { replyUrl: string; metadata: string },
+];
+
+/**
+ * The non-gallery application's synchronization templates. A real tenant's non-gallery service
+ * principal offers these four; a job created with `customappsso` comes back with templateId
+ * `customappssoOutDelta`, and `scim` is the current SCIM connector ("All new provisioning
+ * applications are created with a jobID starting with scim … Older jobs have the ID customappsso",
+ * application-provisioning-config-problem-scim-compatibility). Schemas name the app's directory
+ * `customappsso` (the Graph schema PUT example; live provisioning logs' targetSystem).
+ */
+const CUSTOM_SYNC: SyncRow[] = [
+  ["customappsso", "customappsso", "customappsso", SCIM, { jobTemplateId: "customappssoOutDelta" }],
+  ["customappssoOutDelta", "customappsso", "customappsso", SCIM],
+  ["customappssoRoleIn", "customappsso", "customappsso", SCIM, { roleImport: true, noGroups: true }],
+  ["scim", "customappsso", "customappsso", SCIM, { default: true }],
 ];
 
 const ROWS: Row[] = [
@@ -101,42 +136,62 @@ const ROWS: Row[] = [
   ["Adobe Identity Management", "Adobe", ["contentManagement", "productivity"], "https://www.adobe.com/", ["saml"],
     ["adobeIdentityManagement", "adobeidentitymanagement", "Adobe Identity Management", SCIM]],
   // Single sign-on only: no synchronization templates, so job creation must fail for them.
+  // As the v1.0 instantiate example shows it (applicationtemplate-instantiate.md).
   ["Azure AD SAML Toolkit", "Microsoft Corporation", ["developerServices"], "https://samltoolkit.azurewebsites.net/", ["saml"],
-    null, "229946b9-a9fb-45b8-9531-efa47453ac9e"],
+    null, "229946b9-a9fb-45b8-9531-efa47453ac9e", { replyUrl: "https://samltoolkit.azurewebsites.net/SAML/Consume", metadata: "samltoolkit|ISV9.2" }],
   ["AWS Single-Account Access", "Amazon", ["developerServices"], "https://aws.amazon.com/", ["saml"], null],
   ["Jira SAML SSO by Microsoft", "Microsoft Corporation", ["developerServices", "projectManagement"],
     "https://www.atlassian.com/software/jira", ["saml"], null],
   ["Kronos Workforce Central", "UKG", ["hr"], "https://www.ukg.com/", ["saml"], null],
   ["Non-gallery application", "Microsoft Corporation", ["custom"], "https://learn.microsoft.com/entra/identity/enterprise-apps/",
-    ["password", "saml", "oidc", "external"], ["scim", "customappsso", "customappsso", SCIM], CUSTOM_TEMPLATE_ID],
+    ["password", "saml", "oidc", "external"], CUSTOM_SYNC, CUSTOM_TEMPLATE_ID],
 ];
 
+function toSpec(sync: SyncRow, only: boolean): SyncTemplateSpec {
+  const [id, factoryTag, targetDirectory, requiredKeys, o = {}] = sync;
+  return {
+    id,
+    factoryTag,
+    targetDirectory,
+    requiredKeys,
+    direction: o.roleImport ? "roleImport" : o.inbound ? "inbound" : "outbound",
+    groups: !o.noGroups,
+    default: only || o.default === true,
+    ...(o.jobTemplateId ? { jobTemplateId: o.jobTemplateId } : {}),
+  };
+}
+
 function toApp(row: Row): GalleryApp {
-  const [displayName, publisher, categories, homePageUrl, sso, sync, id] = row;
+  const [displayName, publisher, categories, homePageUrl, sso, sync, id, instance] = row;
   const templateId = id ?? stableGuid(`gallery:${displayName}`);
+  const custom = templateId === CUSTOM_TEMPLATE_ID;
+  const rows = sync === null ? [] : Array.isArray(sync[0]) ? (sync as SyncRow[]) : [sync as SyncRow];
   return {
     id: templateId,
     displayName,
     publisher,
-    description: id === CUSTOM_TEMPLATE_ID ? "Integrate any application that is not in the gallery, including custom SCIM apps." : null,
+    description: custom ? "Integrate any application that is not in the gallery, including custom SCIM apps." : null,
     homePageUrl,
     categories,
     supportedSingleSignOnModes: sso,
-    supportedProvisioningTypes: sync ? ["sync"] : [],
-    replyUrls: sso.includes("saml") ? [new URL("/saml/acs", homePageUrl).toString()] : [],
-    syncTemplates: sync
-      ? [
-          {
-            id: sync[0],
-            factoryTag: sync[1],
-            targetDirectory: sync[2],
-            requiredKeys: sync[3],
-            direction: sync[4]?.inbound ? "inbound" : "outbound",
-            groups: !sync[4]?.noGroups,
-          },
-        ]
-      : [],
+    supportedProvisioningTypes: rows.length ? ["sync"] : [],
+    // The non-gallery instance starts with no reply URLs (application-proxy-configure-api example).
+    replyUrls: instance ? [instance.replyUrl] : !custom && sso.includes("saml") ? [new URL("/saml/acs", homePageUrl).toString()] : [],
+    syncTemplates: rows.map((r) => toSpec(r, rows.length === 1)),
+    instanceMetadata: instance?.metadata,
   };
+}
+
+/**
+ * web.homePageUrl / servicePrincipal.homepage of an instance: Entra stamps the gallery entry's
+ * metadata marker on it (instantiate examples: `…?metadata=samltoolkit|ISV9.2|primary|z`; the
+ * non-gallery app: `https://account.activedirectory.windowsazure.com:444/applications/default.aspx?metadata=customappsso|ISV9.1|primary|z`).
+ */
+export function instanceHomepage(app: GalleryApp): string {
+  if (app.id === CUSTOM_TEMPLATE_ID) return "https://account.activedirectory.windowsazure.com:444/applications/default.aspx?metadata=customappsso|ISV9.1|primary|z";
+  const marker = app.instanceMetadata ?? `${app.displayName.toLowerCase().replace(/[^a-z0-9]+/g, "")}|ISV9.1`;
+  const base = app.instanceMetadata && app.replyUrls[0] ? app.replyUrls[0] : app.homePageUrl;
+  return `${base}${base.includes("?") ? "&" : "?"}metadata=${marker}|primary|z`;
 }
 
 export const GALLERY: readonly GalleryApp[] = ROWS.map(toApp);
@@ -176,14 +231,14 @@ function buildTemplateEntity(app: GalleryApp, version: "v1.0" | "beta"): Record<
   return base;
 }
 
-const schemaCache = new Map<string, Record<string, unknown>>();
+const schemaCache = new Map<SyncTemplateSpec, Record<string, unknown>>();
 
 /** The connector's default schema (a fresh deep copy, so callers may mutate it). */
 export function defaultSchema(spec: SyncTemplateSpec): Record<string, unknown> {
-  let schema = schemaCache.get(spec.id);
+  let schema = schemaCache.get(spec);
   if (!schema) {
     schema = buildSchema({ templateId: spec.id, targetDirectory: spec.targetDirectory, direction: spec.direction, groups: spec.groups });
-    schemaCache.set(spec.id, schema);
+    schemaCache.set(spec, schema);
   }
   return structuredClone(schema);
 }
@@ -205,4 +260,20 @@ export function requiredCredentialKeys(applicationTemplateId: string, syncTempla
 export function syncTemplateSpec(applicationTemplateId: string | null | undefined, syncTemplateId: string): SyncTemplateSpec | undefined {
   const app = applicationTemplateId ? galleryApp(applicationTemplateId) : undefined;
   return app?.syncTemplates.find((t) => t.id.toLowerCase() === syncTemplateId.toLowerCase());
+}
+
+/**
+ * The templateId a job created with `requested` gets on a service principal instantiated from
+ * `applicationTemplateId` (Graph's spelling of the offered template, or the variant Graph
+ * substitutes: non-gallery `customappsso` → `customappssoOutDelta`); undefined when not offered.
+ */
+export function effectiveJobTemplateId(applicationTemplateId: string | null | undefined, requested: string): string | undefined {
+  const spec = syncTemplateSpec(applicationTemplateId, requested);
+  return spec ? (spec.jobTemplateId ?? spec.id) : undefined;
+}
+
+/** The spec a job created with `requested` runs under (see effectiveJobTemplateId); undefined when not offered. */
+export function jobTemplateSpec(applicationTemplateId: string | null | undefined, requested: string): SyncTemplateSpec | undefined {
+  const id = effectiveJobTemplateId(applicationTemplateId, requested);
+  return id === undefined ? undefined : syncTemplateSpec(applicationTemplateId, id);
 }

@@ -14,6 +14,7 @@ const USAGE = `Usage: entra-provisioning emulator [options]
   --http                       plain HTTP instead of HTTPS (MSAL-based clients need HTTPS)
   --latency-ms <ms>            mean added latency per request (lognormal)
   --replication-lag-ms <ms>    max replication delay per replica (eventual consistency)
+  --list-lag-ms <ms>           max extra delay before lists and $filter see a write (default 2x replication lag)
   --throttle <mode>            off | identity-default | <requests per second>
   --fault-rate <0..1>          share of requests answered 5xx or reset
   --throttle-rate <0..1>       share of requests answered 429 at random
@@ -45,6 +46,7 @@ export function parseEmulatorArgs(argv: string[]): { options: EmulatorOptions; j
       http: { type: "boolean" },
       "latency-ms": { type: "string" },
       "replication-lag-ms": { type: "string" },
+      "list-lag-ms": { type: "string" },
       throttle: { type: "string" },
       "fault-rate": { type: "string" },
       "throttle-rate": { type: "string" },
@@ -63,6 +65,7 @@ export function parseEmulatorArgs(argv: string[]): { options: EmulatorOptions; j
     http: values.http,
     latencyMs: num("latency-ms", values["latency-ms"]),
     replicationLagMs: num("replication-lag-ms", values["replication-lag-ms"]),
+    listLagMs: num("list-lag-ms", values["list-lag-ms"]),
     throttle: values.throttle === undefined ? undefined : parseThrottle(values.throttle),
     faultRate: num("fault-rate", values["fault-rate"], { rate: true }),
     throttleRate: num("throttle-rate", values["throttle-rate"], { rate: true }),

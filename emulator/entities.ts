@@ -1,5 +1,6 @@
-import { GalleryApp } from "./catalogue";
+import { CUSTOM_TEMPLATE_ID, GalleryApp, instanceHomepage } from "./catalogue";
 import { badRequest } from "./errors";
+import { stableGuid } from "./random";
 import {
   APPLICATION_PROPS_BETA,
   APPLICATION_PROPS_V1,
@@ -58,6 +59,16 @@ export function parseSelect(select: string | null, type: DirectoryType | Readonl
   return fields;
 }
 
+/**
+ * "By default, this API doesn't return the public key value of the key in the keyCredentials
+ * property unless keyCredentials is specified in a $select query" (application-get.md,
+ * serviceprincipal-get.md).
+ */
+function withoutKeyValues(creds: unknown): unknown {
+  if (!Array.isArray(creds)) return creds;
+  return creds.map((c) => (c && typeof c === "object" && "key" in c ? { ...(c as Record<string, unknown>), key: null } : c));
+}
+
 export function project(entity: Entity, type: DirectoryType, version: ApiVersion, select?: string[]): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   if (select) {
@@ -71,6 +82,7 @@ export function project(entity: Entity, type: DirectoryType, version: ApiVersion
     const v = entity[name];
     out[name] = v !== undefined ? v : kind === "c" ? [] : kind === "b" ? false : null;
   }
+  if ("keyCredentials" in out) out.keyCredentials = withoutKeyValues(out.keyCredentials);
   if (version === "beta" && type === "servicePrincipal") out.publishedPermissionScopes = entity.oauth2PermissionScopes ?? [];
   return out;
 }
@@ -86,15 +98,17 @@ const USER_IMPERSONATION = (id: string, displayName: string) => ({
   value: "user_impersonation",
 });
 
-const MSIAM_ACCESS = (id: string) => ({
+const APP_ROLE = (id: string, name: string) => ({
   allowedMemberTypes: ["User"],
-  description: "msiam_access",
-  displayName: "msiam_access",
+  description: name,
+  displayName: name,
   id,
   isEnabled: true,
   origin: "Application",
   value: null,
 });
+
+const NO_VERIFIED_PUBLISHER = () => ({ displayName: null, verifiedPublisherId: null, addedDateTime: null });
 
 export interface NewIds {
   appObjectId: string;
@@ -104,11 +118,23 @@ export interface NewIds {
   roleId: string;
 }
 
-/** The application + servicePrincipal pair instantiate creates (shape of the v1.0 doc example). */
+/**
+ * The application + servicePrincipal pair instantiate creates, shaped like Microsoft's examples:
+ * the v1.0 instantiate page (gallery app "Azure AD SAML Toolkit": msiam_access role, homepage with
+ * the gallery metadata marker, SP tag WindowsAzureActiveDirectoryIntegratedApp) and the
+ * application-proxy tutorial's non-gallery instance (roles "User" and "msiam_access", no reply
+ * URLs, SP tags WindowsAzureActiveDirectoryCustomSingleSignOnApplication +
+ * WindowsAzureActiveDirectoryIntegratedApp). The user_impersonation scope's texts carry the
+ * display name given at instantiate, and keep it after a rename (terraform-provider-azuread PR 1406).
+ */
 export function instantiatePair(template: GalleryApp, displayName: string, ids: NewIds, tenantId: string, callerAppId: string, now: string): { application: Entity; servicePrincipal: Entity } {
+  const custom = template.id === CUSTOM_TEMPLATE_ID;
   const saml = template.supportedSingleSignOnModes.includes("saml");
-  const appRoles = saml ? [MSIAM_ACCESS(ids.roleId)] : [];
+  const appRoles = custom
+    ? [APP_ROLE(stableGuid(`${ids.roleId}:User`), "User"), APP_ROLE(ids.roleId, "msiam_access")]
+    : saml ? [APP_ROLE(ids.roleId, "msiam_access")] : [];
   const scopes = [USER_IMPERSONATION(ids.scopeId, displayName)];
+  const homepage = instanceHomepage(template);
   const application: Entity = {
     id: ids.appObjectId,
     deletedDateTime: null,
@@ -134,9 +160,9 @@ export function instantiatePair(template: GalleryApp, displayName: string, ids: 
       preAuthorizedApplications: [],
     },
     web: {
-      homePageUrl: template.homePageUrl,
+      homePageUrl: homepage,
       logoutUrl: null,
-      redirectUris: template.replyUrls,
+      redirectUris: [...template.replyUrls],
       implicitGrantSettings: { enableAccessTokenIssuance: false, enableIdTokenIssuance: false },
     },
     spa: { redirectUris: [] },
@@ -145,6 +171,9 @@ export function instantiatePair(template: GalleryApp, displayName: string, ids: 
     appRoles,
     parentalControlSettings: { countriesBlockedForMinors: [], legalAgeGroupRule: "Allow" },
     optionalClaims: null,
+    defaultRedirectUri: null,
+    samlMetadataUrl: null,
+    verifiedPublisher: NO_VERIFIED_PUBLISHER(),
   };
   const servicePrincipal: Entity = {
     id: ids.spObjectId,
@@ -159,23 +188,26 @@ export function instantiatePair(template: GalleryApp, displayName: string, ids: 
     createdByAppId: callerAppId,
     displayName,
     description: null,
-    homepage: template.homePageUrl,
+    homepage,
     loginUrl: null,
     logoutUrl: null,
     notes: null,
     notificationEmailAddresses: [],
     preferredSingleSignOnMode: null,
     preferredTokenSigningKeyThumbprint: null,
-    replyUrls: template.replyUrls,
+    replyUrls: [...template.replyUrls],
     servicePrincipalNames: [ids.appId],
     servicePrincipalType: "Application",
     signInAudience: "AzureADMyOrg",
-    tags: ["WindowsAzureActiveDirectoryIntegratedApp"],
-    appRoles,
-    oauth2PermissionScopes: scopes,
+    tags: custom
+      ? ["WindowsAzureActiveDirectoryCustomSingleSignOnApplication", "WindowsAzureActiveDirectoryIntegratedApp"]
+      : ["WindowsAzureActiveDirectoryIntegratedApp"],
+    appRoles: structuredClone(appRoles),
+    oauth2PermissionScopes: structuredClone(scopes),
     alternativeNames: [],
-    info: application.info,
+    info: structuredClone(application.info),
     samlSingleSignOnSettings: null,
+    verifiedPublisher: NO_VERIFIED_PUBLISHER(),
     publisherName: "Emulator",
   };
   return { application, servicePrincipal };

@@ -1,5 +1,5 @@
 import { GraphResponse, RequestContext, odataContext } from "./context";
-import { badRequest, unsupportedQuery } from "./errors";
+import { badRequest, GraphError, unsupportedQuery } from "./errors";
 import { FilterNode, assertFilterable, evaluate, parseFilter } from "./odata-filter";
 
 /**
@@ -59,14 +59,93 @@ function readSkip(ctx: RequestContext): number {
   return offset;
 }
 
+/** `ConsistencyLevel: eventual` together with `$count=true`: Graph's "advanced query parameters". */
+export function isAdvancedQuery(ctx: RequestContext): boolean {
+  return ctx.headers.consistencylevel?.toLowerCase() === "eventual" && ctx.query.get("$count") === "true";
+}
+
+function parseOrderBy(raw: string): { prop: string; dir: "asc" | "desc" } | undefined {
+  const m = /^\s*([A-Za-z][A-Za-z0-9/]*)(?:\s+(asc|desc))?\s*$/i.exec(raw);
+  return m ? { prop: m[1], dir: (m[2]?.toLowerCase() ?? "asc") as "asc" | "desc" } : undefined;
+}
+
+function sortBy<T>(items: T[], prop: string, dir: "asc" | "desc"): T[] {
+  const sign = dir === "desc" ? -1 : 1;
+  const key = (t: T) => String((t as Record<string, unknown>)[prop] ?? "").toLowerCase();
+  return [...items].sort((a, b) => (key(a) < key(b) ? -sign : key(a) > key(b) ? sign : 0));
+}
+
 export function orderBy<T>(ctx: RequestContext, items: T[], allowed: ReadonlySet<string>): T[] {
   const raw = ctx.query.get("$orderby");
   if (!raw) return items;
-  const [prop, dir = "asc"] = raw.trim().split(/\s+/);
-  if (!allowed.has(prop) || !/^(asc|desc)$/i.test(dir)) throw unsupportedQuery(`Sorting on '${raw}' is not supported.`);
-  const sign = dir.toLowerCase() === "desc" ? -1 : 1;
-  const key = (t: T) => String((t as Record<string, unknown>)[prop] ?? "").toLowerCase();
-  return [...items].sort((a, b) => (key(a) < key(b) ? -sign : key(a) > key(b) ? sign : 0));
+  const o = parseOrderBy(raw);
+  if (!o || !allowed.has(o.prop)) throw unsupportedQuery(`Sorting on '${raw}' is not supported.`);
+  return sortBy(items, o.prop, o.dir);
+}
+
+/**
+ * $orderby on directory objects (applications, servicePrincipals). "Advanced query capabilities on
+ * Microsoft Entra ID objects": application/servicePrincipal sort only on createdDateTime,
+ * deletedDateTime and displayName, and only with the advanced query parameters; "Use of $filter
+ * and $orderby in the same query for directory objects always requires advanced query
+ * parameters". Errors as observed (microsoft-graph-docs-contrib issues 1354, 3145).
+ */
+export function orderByDirectory<T>(ctx: RequestContext, items: T[], allowed: ReadonlySet<string>, typeName: string): T[] {
+  const raw = ctx.query.get("$orderby");
+  if (!raw) return items;
+  const o = parseOrderBy(raw);
+  if (!o) throw unsupportedQuery(`Unsupported sort property '${raw.trim()}' for '${typeName}'.`);
+  if (!allowed.has(o.prop)) throw unsupportedQuery(`Unsupported sort property '${o.prop}' for '${typeName}'.`);
+  if (!isAdvancedQuery(ctx)) throw unsupportedQuery("Sorting not supported for current query.");
+  return sortBy(items, o.prop, o.dir);
+}
+
+/**
+ * `ne`, `not` and `endsWith` in a directory-object $filter need the advanced query parameters;
+ * without them Graph answers 400 Request_UnsupportedQuery with this message (advanced queries page).
+ */
+export function assertAdvancedOperators(node: FilterNode | undefined, ctx: RequestContext): void {
+  if (!node || isAdvancedQuery(ctx)) return;
+  const fail = (op: string): never => {
+    throw unsupportedQuery(`Operator '${op}' is not supported because the required parameters might be missing. Try adding $count=true query parameter and ConsistencyLevel:eventual header. Refer to https://aka.ms/graph-docs/advanced-queries for more information`);
+  };
+  const walk = (n: FilterNode): void => {
+    switch (n.t) {
+      case "cmp":
+        if (n.op === "ne") fail("ne");
+        return;
+      case "fn":
+        if (n.fn === "endswith") fail("endsWith");
+        return;
+      case "not":
+        fail("not");
+        return;
+      case "and":
+      case "or":
+        walk(n.a);
+        walk(n.b);
+        return;
+      case "any":
+        walk(n.e);
+        return;
+    }
+  };
+  walk(node);
+}
+
+/**
+ * $orderby on provisioning logs (GET /auditLogs/provisioning supports "`$filter` (eq, contains,
+ * gt, lt), `$orderby`, `$top`, `$skiptoken`", provisioningobjectsummary-list.md). Sorting is on
+ * activityDateTime; any other property is a 400 from the reporting service.
+ */
+export function orderByReport<T>(ctx: RequestContext, items: T[], allowed: ReadonlySet<string>): T[] {
+  const raw = ctx.query.get("$orderby");
+  if (raw === null) return items;
+  const o = parseOrderBy(raw);
+  if (!o || !allowed.has(o.prop)) {
+    throw new GraphError(400, "BadRequest", `Order by '${raw.trim()}' is not allowed. Supported: ${[...allowed].map((p) => `${p} asc|desc`).join(", ")}.`);
+  }
+  return sortBy(items, o.prop, o.dir);
 }
 
 export interface PageOptions<T> {

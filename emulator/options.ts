@@ -10,6 +10,11 @@ export interface EmulatorOptions {
   latencyMs?: number;
   /** Max replication lag per replica in ms (default 0). */
   replicationLagMs?: number;
+  /**
+   * Max extra lag before lists and $filter queries see a write, per replica, in ms (default: twice
+   * replicationLagMs). Lists never see a write before reads by id on the same replica do.
+   */
+  listLagMs?: number;
   /** Directory replicas (default 3). */
   replicas?: number;
   /** "identity-default" = resource-unit buckets per graph-api.md §7; a number = requests/second per tenant. Default "off". */

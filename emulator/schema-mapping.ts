@@ -1,25 +1,31 @@
-import {
-  attributesOf, clauseMatches, evaluate, ExpressionError, ExprNode, FILTER_OPERATORS, fromMappingSource, UNARY_OPERATORS, Values,
-} from "../provider/resources/schema-expression";
 import { ErrorDetail } from "./errors";
+import {
+  attributesOf, clauseMatches, clauseProblems, evaluateExpression, Expr, ExpressionError, fromMappingSource, functionsOf, SCOPING_OPERATORS, Value, Values,
+} from "./expressions";
 import { Principal } from "./provisioning-records";
 
 /**
  * What a job's synchronizationSchema means to the emulator: validation of a PUT body (Graph-style
  * 400 details naming the JSON path), and, per provisioning cycle, the object mapping for a
  * principal, whether it is in the mapping's scope (scoping filter groups are ORed, clauses within
- * a group ANDed), and the target attribute values its attribute mappings produce.
+ * a group ANDed), and the target attribute values its attribute mappings produce. Expressions and
+ * scoping operators are evaluated by expressions.ts, written from Microsoft's references.
  */
 type Obj = Record<string, unknown>;
 const arr = (v: unknown): Obj[] => (Array.isArray(v) ? (v as Obj[]) : []);
 const FLOW_BEHAVIORS = new Set(["FlowWhenChanged", "FlowAlways"]);
 const FLOW_TYPES = new Set(["Always", "ObjectAddOnly", "MultiValueAddOnly", "ValueAddOnly", "AttributeAddOnly"]);
-const OPERATORS: ReadonlySet<string> = new Set(FILTER_OPERATORS);
 
-function attributeNames(schema: Obj, directory: unknown, object: unknown): Set<string> | undefined {
+export { SCOPING_OPERATORS };
+
+interface AttributeInfo {
+  multivalued: boolean;
+}
+
+function attributes(schema: Obj, directory: unknown, object: unknown): Map<string, AttributeInfo> | undefined {
   const dir = arr(schema.directories).find((d) => d.name === directory);
   const obj = arr(dir?.objects).find((o) => o.name === object);
-  return obj ? new Set(arr(obj.attributes).map((a) => String(a.name))) : undefined;
+  return obj ? new Map(arr(obj.attributes).map((a) => [String(a.name), { multivalued: a.multivalued === true }])) : undefined;
 }
 
 /** Problems of a schema PUT body, each with the JSON path it is about. */
@@ -34,8 +40,8 @@ export function schemaProblems(schema: Obj): ErrorDetail[] {
     }
     arr(rule.objectMappings).forEach((om, m) => {
       const mp = `${rp}.objectMappings[${m}]`;
-      const src = attributeNames(schema, rule.sourceDirectoryName, om.sourceObjectName);
-      const dst = attributeNames(schema, rule.targetDirectoryName, om.targetObjectName);
+      const src = attributes(schema, rule.sourceDirectoryName, om.sourceObjectName);
+      const dst = attributes(schema, rule.targetDirectoryName, om.targetObjectName);
       if (!src) bad(`${mp}.sourceObjectName`, `The object '${String(om.sourceObjectName)}' is not defined in directory '${String(rule.sourceDirectoryName)}'.`);
       if (!dst) bad(`${mp}.targetObjectName`, `The object '${String(om.targetObjectName)}' is not defined in directory '${String(rule.targetDirectoryName)}'.`);
       if (om.enabled !== undefined && typeof om.enabled !== "boolean") bad(`${mp}.enabled`, "'enabled' must be a Boolean.");
@@ -45,13 +51,22 @@ export function schemaProblems(schema: Obj): ErrorDetail[] {
         if (dst && !dst.has(target)) bad(`${ap}.targetAttributeName`, `The attribute '${target}' is not defined on object '${String(om.targetObjectName)}' of directory '${String(rule.targetDirectoryName)}'.`);
         if (am.flowBehavior !== undefined && !FLOW_BEHAVIORS.has(String(am.flowBehavior))) bad(`${ap}.flowBehavior`, `'${String(am.flowBehavior)}' is not a valid 'microsoft.graph.attributeFlowBehavior' member.`);
         if (am.flowType !== undefined && !FLOW_TYPES.has(String(am.flowType))) bad(`${ap}.flowType`, `'${String(am.flowType)}' is not a valid 'microsoft.graph.attributeFlowType' member.`);
-        let node: ExprNode | undefined;
+        let node: Expr | undefined;
         try {
           node = fromMappingSource(am.source as never);
         } catch (e) {
           bad(`${ap}.source`, `The expression is not valid: ${e instanceof ExpressionError ? e.message : String(e)}.`);
         }
-        if (node && src) {
+        if (!node) return;
+        const fns = functionsOf(node);
+        // SelectUniqueValue "is currently supported for use with" Workday/SuccessFactors/API-driven
+        // provisioning to on-premises Active Directory only, and "can't be nested".
+        if (fns.includes("SelectUniqueValue")) {
+          bad(`${ap}.source`, fns.indexOf("SelectUniqueValue") > 0
+            ? "SelectUniqueValue must be at the top level of an expression and can't be nested."
+            : `SelectUniqueValue isn't supported for provisioning to '${String(rule.targetDirectoryName)}' (only to on-premises Active Directory).`);
+        }
+        if (src) {
           for (const name of attributesOf(node)) {
             if (!src.has(name)) bad(`${ap}.source`, `The attribute '${name}' is not defined on object '${String(om.sourceObjectName)}' of directory '${String(rule.sourceDirectoryName)}'.`);
           }
@@ -62,10 +77,14 @@ export function schemaProblems(schema: Obj): ErrorDetail[] {
         arr(g.clauses).forEach((c, ci) => {
           const cp = `${mp}.scope.groups[${gi}].clauses[${ci}]`;
           const op = String(c.operatorName ?? "");
-          if (!OPERATORS.has(op)) bad(`${cp}.operatorName`, `The scoping filter operator '${op}' is not supported (supported: ${FILTER_OPERATORS.join(", ")}).`);
-          if (src && !src.has(String(c.sourceOperandName))) bad(`${cp}.sourceOperandName`, `The attribute '${String(c.sourceOperandName)}' is not defined on object '${String(om.sourceObjectName)}'.`);
-          const values = ((c.targetOperand ?? {}) as Obj).values;
-          if (OPERATORS.has(op) && !UNARY_OPERATORS.has(op) && (!Array.isArray(values) || values.length === 0)) bad(`${cp}.targetOperand.values`, `The operator '${op}' needs at least one value.`);
+          const operand = String(c.sourceOperandName ?? "");
+          for (const problem of clauseProblems(op, ((c.targetOperand ?? {}) as Obj).values)) bad(`${cp}.${problem.field}`, problem.message);
+          const info = src?.get(operand);
+          if (src && !info) bad(`${cp}.sourceOperandName`, `The attribute '${operand}' is not defined on object '${String(om.sourceObjectName)}'.`);
+          // "Filtering is not supported for multi-valued attributes." / "The members attribute on a group is not supported currently."
+          else if (info?.multivalued || (om.sourceObjectName === "Group" && operand === "members")) {
+            bad(`${cp}.sourceOperandName`, `Scoping filters are not supported on the multi-valued attribute '${operand}'.`);
+          }
         });
       });
     });
@@ -77,13 +96,15 @@ export function schemaProblems(schema: Obj): ErrorDetail[] {
 export function principalValues(p: Principal): Values {
   if (p.kind === "Group") {
     const g = p.group;
-    return { objectId: g.id, displayName: g.displayName, mailNickname: g.mailNickname, members: g.members.join(";"), externalId: g.id };
+    return { objectId: g.id, displayName: g.displayName, mailNickname: g.mailNickname, members: [...g.members], externalId: g.id };
   }
   const u = p.user;
   return {
     objectId: u.id, userPrincipalName: u.userPrincipalName, mail: u.mail, mailNickname: u.mailNickname, displayName: u.displayName,
     givenName: u.givenName, surname: u.surname, jobTitle: u.jobTitle, accountEnabled: u.accountEnabled ? "True" : "False",
     IsSoftDeleted: "False", manager: null,
+    // The emulator's assignments carry no app role (emulator/FIDELITY.md, known differences).
+    appRoleAssignments: [],
     // Inbound (HR → Entra) connectors read the worker under app-side names.
     id: u.id, userName: u.userPrincipalName, active: u.accountEnabled ? "True" : "False", "name.givenName": u.givenName,
     "name.familyName": u.surname, title: u.jobTitle, externalId: u.mailNickname, 'emails[type eq "work"].value': u.mail,
@@ -94,9 +115,11 @@ export interface MappingPlan {
   mappingName: string;
   enabled: boolean;
   inScope: boolean;
-  /** target attribute → value, for the mappings whose value is not null. */
+  /** target attribute → value, for the mappings whose value is not null ("[Redact]" where Redact() applies). */
   values: Record<string, string>;
 }
+
+const flat = (v: Value): string | null => (v === null ? null : Array.isArray(v) ? v.join(";") : v);
 
 /** How the job's schema treats a principal; undefined when no object mapping covers its kind. */
 export function planFor(schema: Obj, p: Principal): MappingPlan | undefined {
@@ -106,14 +129,20 @@ export function planFor(schema: Obj, p: Principal): MappingPlan | undefined {
     const values = principalValues(p);
     const scope = (om.scope ?? {}) as Obj;
     const groups = arr(scope.groups);
-    const inScope = groups.length === 0 || groups.some((g) => arr(g.clauses).every((c) =>
-      clauseMatches(String(c.operatorName), values[String(c.sourceOperandName)], arr(((c.targetOperand ?? {}) as Obj).values) as unknown as string[])));
+    const inScope = groups.length === 0 || groups.some((g) => arr(g.clauses).every((c) => {
+      const operands = ((c.targetOperand ?? {}) as Obj).values;
+      return clauseMatches(String(c.operatorName), values[String(c.sourceOperandName)], Array.isArray(operands) ? operands.map(String) : []);
+    }));
     const out: Record<string, string> = {};
     for (const am of arr(om.attributeMappings)) {
       let v: string | null;
       try {
-        v = evaluate(fromMappingSource(am.source as never), values);
+        const r = evaluateExpression(fromMappingSource(am.source as never), values);
+        if (r.ignoreFlow) continue; // IgnoreFlowIfNullOrEmpty: the attribute is dropped from the flow.
+        v = flat(r.value);
+        if (v !== null && r.redacted) v = "[Redact]";
       } catch {
+        // An expression that fails on this object (e.g. IIF over an empty attribute) flows no value.
         v = null;
       }
       if (v === null && typeof am.defaultValue === "string") v = am.defaultValue;

@@ -9,8 +9,11 @@ import { stableGuid } from "./random";
 export interface SchemaSpec {
   templateId: string;
   targetDirectory: string;
-  /** inbound = HR app → Entra (Workday, SuccessFactors); outbound = Entra → SaaS app. */
-  direction: "outbound" | "inbound";
+  /**
+   * inbound = HR app → Entra (Workday, SuccessFactors); outbound = Entra → SaaS app;
+   * roleImport = the app's roles → Entra app roles (the non-gallery app's `customappssoRoleIn`).
+   */
+  direction: "outbound" | "inbound" | "roleImport";
   groups: boolean;
 }
 
@@ -56,6 +59,8 @@ const ENTRA_USER: Attr[] = [
   ["mailNickname", "String"], ["displayName", "String"], ["givenName", "String"], ["surname", "String"],
   ["jobTitle", "String"], ["accountEnabled", "Boolean"], ["manager", "Reference", { ref: "User" }],
   ["IsSoftDeleted", "Boolean"],
+  // Read by SingleAppRoleAssignment / AppRoleAssignmentsComplex (functions-for-customizing-application-data).
+  ["appRoleAssignments", "String", { multivalued: true }],
 ];
 const ENTRA_GROUP: Attr[] = [
   ["objectId", "String", { anchor: true }], ["displayName", "String"], ["mailNickname", "String"],
@@ -100,7 +105,39 @@ function objectMapping(name: string, source: string, target: string, maps: Recor
   };
 }
 
+const APP_ROLE: Attr[] = [["id", "String", { anchor: true }], ["displayName", "String"], ["value", "String"], ["description", "String"]];
+
+/**
+ * Role import (app → Entra app roles): one rule from the application's Role objects to the
+ * Entra AppRole objects. It provisions no users or groups.
+ */
+function roleImportSchema(spec: SchemaSpec): Record<string, unknown> {
+  const appDir = directory(stableGuid(`${spec.templateId}:dir`), spec.targetDirectory, [objectDef("Role", APP_ROLE)]);
+  const entraDir = directory(stableGuid("entra:dir"), ENTRA_DIRECTORY, [objectDef("AppRole", APP_ROLE)]);
+  const rule = {
+    id: stableGuid(`${spec.templateId}:rule`),
+    name: "ROLE_INBOUND_APPROLE",
+    sourceDirectoryName: spec.targetDirectory,
+    targetDirectoryName: ENTRA_DIRECTORY,
+    editable: true,
+    priority: 1,
+    containerFilter: { includedContainers: [] },
+    groupFilter: { includedGroups: [] },
+    metadata: [],
+    objectMappings: [
+      objectMapping(`Import ${spec.targetDirectory} Roles`, "Role", "AppRole", [
+        mapping("id", attr("id"), 1),
+        mapping("displayName", attr("displayName")),
+        mapping("value", attr("value")),
+        mapping("description", attr("description")),
+      ]),
+    ],
+  };
+  return { id: spec.templateId, version: "Date:2024-01-01T00:00:00Z~Version:1", directories: [appDir, entraDir], synchronizationRules: [rule] };
+}
+
 export function buildSchema(spec: SchemaSpec): Record<string, unknown> {
+  if (spec.direction === "roleImport") return roleImportSchema(spec);
   const appDir = directory(stableGuid(`${spec.templateId}:dir`), spec.targetDirectory, [
     objectDef("User", APP_USER),
     ...(spec.groups ? [objectDef("Group", APP_GROUP)] : []),

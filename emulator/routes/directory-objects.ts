@@ -2,22 +2,25 @@ import { noContent, odataContext, ok, RequestContext } from "../context";
 import { DirectoryType, Entity, parseSelect, project, propertyNames, READ_ONLY } from "../entities";
 import { asObject, assertKnownProperties, badRequest, notFound } from "../errors";
 import { indexHint } from "../odata-filter";
-import { matches, orderBy, page, readFilter, rejectUnsupportedOptions } from "../odata";
+import { assertAdvancedOperators, matches, orderByDirectory, page, readFilter, rejectUnsupportedOptions } from "../odata";
 import { Router } from "../router";
 import { APP_READ, APP_WRITE, Services } from "../services";
 import { APPLICATION_PROPS_V1, SERVICE_PRINCIPAL_PROPS_V1 } from "../shapes";
 
 /**
  * /applications and /servicePrincipals: get (by object id or `(appId='…')`), list with $filter /
- * $select / $top paging, PATCH and soft DELETE (graph-api.md §2). Reads go to the request's replica;
- * writes go to the primary but first need the object to be visible on that replica, which is how a
- * PATCH right after a create can 404 against real Graph too.
+ * $select / $orderby / $top paging, PATCH and soft DELETE (graph-api.md §2). Reads go to the
+ * request's replica; lists and $filter go through that replica's query index, which trails it
+ * (replication.ts, listLagMs). Writes go to the primary but first need the object to be visible on
+ * that replica, which is how a PATCH right after a create can 404 against real Graph too.
  */
 const FILTERABLE: Record<DirectoryType, ReadonlySet<string>> = {
   application: new Set(["id", "appId", "displayName", "applicationTemplateId", "tags/any", "identifierUris/any", "signInAudience", "publisherDomain", "createdDateTime"]),
   servicePrincipal: new Set(["id", "appId", "displayName", "applicationTemplateId", "tags/any", "servicePrincipalNames/any", "servicePrincipalType", "accountEnabled", "appOwnerOrganizationId", "preferredSingleSignOnMode"]),
 };
-const SORTABLE = new Set(["displayName", "createdDateTime", "id", "appId"]);
+// Advanced query capabilities on Microsoft Entra ID objects: sortable properties (advanced queries only).
+const SORTABLE = new Set(["displayName", "createdDateTime", "deletedDateTime"]);
+const TYPE_NAME: Record<DirectoryType, string> = { application: "Application", servicePrincipal: "ServicePrincipal" };
 const KINDS: Record<DirectoryType, Map<string, string>> = {
   application: new Map(APPLICATION_PROPS_V1.map(([n, k]) => [n, k])),
   servicePrincipal: new Map(SERVICE_PRINCIPAL_PROPS_V1.map(([n, k]) => [n, k])),
@@ -58,18 +61,21 @@ function registerFor(router: Router, s: Services, type: DirectoryType): void {
     identity: true,
     handler: (ctx) => {
       rejectUnsupportedOptions(ctx, ["$filter", "$select", "$top", "$skiptoken", "$orderby", "$count"]);
-      const filter = readFilter(ctx, FILTERABLE[type], type === "application" ? "Application" : "ServicePrincipal");
+      const filter = readFilter(ctx, FILTERABLE[type], TYPE_NAME[type]);
+      assertAdvancedOperators(filter, ctx);
       const select = parseSelect(ctx.query.get("$select"), type, ctx.version);
       const hint = filter && indexHint(filter);
+      const now = Date.now();
       let source: Iterable<Entity>;
       if (hint && table.candidates(hint.path, hint.value)) {
-        source = (table.candidates(hint.path, hint.value) ?? []).map((id) => table.get(id, ctx.replica)).filter((e): e is Entity => !!e);
+        source = (table.candidates(hint.path, hint.value) ?? []).map((id) => table.get(id, ctx.replica, now, "list")).filter((e): e is Entity => !!e);
       } else {
-        source = table.values(ctx.replica);
+        source = table.values(ctx.replica, now, "list");
       }
       const items: Entity[] = [];
       for (const e of source) if (matches(filter, e)) items.push(e);
-      return page(ctx, orderBy(ctx, items, SORTABLE), { context: set, map: (e) => project(e, type, ctx.version, select) });
+      const sorted = orderByDirectory(ctx, items, SORTABLE, TYPE_NAME[type]);
+      return page(ctx, sorted, { context: select ? `${set}(${select.join(",")})` : set, map: (e) => project(e, type, ctx.version, select) });
     },
   });
 
@@ -83,7 +89,9 @@ function registerFor(router: Router, s: Services, type: DirectoryType): void {
         rejectUnsupportedOptions(ctx, ["$select"]);
         const select = parseSelect(ctx.query.get("$select"), type, ctx.version);
         const entity = lookup(s, type, ctx);
-        return ok({ "@odata.context": odataContext(ctx, `${set}/$entity`), ...project(entity, type, ctx.version, select) });
+        // A $select shows in the context URL: `applications(id,appId,displayName)/$entity` (application-get.md).
+        const fragment = select ? `${set}(${select.join(",")})/$entity` : `${set}/$entity`;
+        return ok({ "@odata.context": odataContext(ctx, fragment), ...project(entity, type, ctx.version, select) });
       },
     });
 
