@@ -13,6 +13,8 @@ export interface FaultSettings {
   faultRate: number;
   throttleRate: number;
   instantiate404Rate: number;
+  /** Extra lag of list and $filter queries behind reads by id; null: twice replicationLagMs. */
+  listLagMs: number | null;
   /** Deterministic failures: the next `times` requests matching a route answer `status`. */
   failures: FailureRule[];
 }
@@ -114,11 +116,14 @@ export function applyFaultPatch(current: FaultSettings, body: Record<string, unk
       case "throttle":
         next.throttle = parseThrottle(v);
         break;
+      case "listLagMs":
+        next.listLagMs = v === null ? null : nonNegative(k, v);
+        break;
       case "failures":
         next.failures = failureRules(v);
         break;
       default:
-        throw badRequest(`Unknown fault setting '${k}'. Known: latencyMs, replicationLagMs, throttle, faultRate, throttleRate, instantiate404Rate, failures.`);
+        throw badRequest(`Unknown fault setting '${k}'. Known: latencyMs, replicationLagMs, throttle, faultRate, throttleRate, instantiate404Rate, listLagMs, failures.`);
     }
   }
   return next;

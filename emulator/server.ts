@@ -93,9 +93,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     faultRate: options.faultRate ?? 0,
     throttleRate: options.throttleRate ?? 0,
     instantiate404Rate: options.instantiate404Rate ?? 0,
+    listLagMs: options.listLagMs ?? null,
     failures: [],
   };
   const replication = new ReplicationModel(rng, Math.max(1, options.replicas ?? 3), faults.replicationLagMs);
+  replication.listLagMs = faults.listLagMs;
   const dir = new DirectoryStore(rng, replication, options.users ?? 20);
   const sync = new SyncStore();
   const auth = new AuthService(tenantId, saved ? Buffer.from(saved.signingKey, "base64") : randomBytes(32));
@@ -153,6 +155,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       const throttleChanged = f.throttle !== faults.throttle;
       Object.assign(faults, f);
       replication.lagMs = f.replicationLagMs;
+      replication.listLagMs = f.listLagMs;
       if (throttleChanged) throttler.mode = f.throttle;
     },
     reset: () => {

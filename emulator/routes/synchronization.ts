@@ -1,4 +1,4 @@
-import { defaultSchema, galleryApp, SyncTemplateSpec, syncTemplateSpec } from "../catalogue";
+import { defaultSchema, galleryApp, jobTemplateSpec, SyncTemplateSpec } from "../catalogue";
 import { checkCredentials, connectorPrefix, parseKeyValues } from "../credentials";
 import { created, noContent, odataContext, ok, RequestContext } from "../context";
 import { DirectoryType, Entity } from "../entities";
@@ -28,7 +28,7 @@ function templateEntity(spec: SyncTemplateSpec, owner: Entity, ctx: RequestConte
   return {
     id: spec.id,
     applicationId: owner.appId,
-    default: true,
+    default: spec.default,
     description: `${spec.targetDirectory} provisioning connector`,
     discoverable: true,
     factoryTag: spec.factoryTag,
@@ -111,7 +111,8 @@ export function registerSynchronizationRoutes(router: Router, s: Services): void
       const body = asObject(ctx.body, "create synchronizationJob");
       assertKnownProperties(body, new Set(["templateId"]), "synchronizationJob");
       if (typeof body.templateId !== "string" || body.templateId === "") throw badRequest("The property 'templateId' is required.");
-      const spec = syncTemplateSpec(sp.applicationTemplateId as string | null, body.templateId);
+      // The job may run under a variant of the requested template (customappsso → customappssoOutDelta; FIDELITY.md).
+      const spec = jobTemplateSpec(sp.applicationTemplateId as string | null, body.templateId);
       if (!spec) {
         throw badRequest(`The template '${body.templateId}' is not one of the synchronization templates of this service principal ` +
           `(available: ${specsFor(sp).map((t) => t.id).join(", ") || "none"}).`);

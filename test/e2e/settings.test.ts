@@ -87,7 +87,10 @@ describe("provisioning settings through the real CLI", () => {
     expect(denied.all).toMatch(/Graph answers 401 on the synchronization API when the app lacks its permission: grant Synchronization\.ReadWrite\.All/);
     expect(denied.all).not.toMatch(/Check entra:tenantId/);
     expect(denied.all).not.toContain(restricted.clientSecret);
+    // With the permission back (here: the full client), the same up goes through; destroy then
+    // runs with the provider config that up recorded.
     await run.stack.setAllConfig({ "entra:clientId": { value: h.emu.clientId }, "entra:clientSecret": { value: h.emu.clientSecret, secret: true } });
+    expectOk(await cli("up", "--yes", "--skip-preview"));
     expectOk(await cli("destroy", "--yes", "--skip-preview"));
     expect((await h.admin("GET", "/state")).body.applications.count).toBe(0);
   });
