@@ -23,7 +23,8 @@ const mappings: SchemaSpec = {
       { target: "displayName", expression: 'Join(", ", [surname], [givenName])' },
       // Match on the immutable object id instead of the mail nickname.
       { target: "externalId", source: "objectId", matchingPriority: 2 },
-      { target: "title", expression: 'IIF(IsPresent([jobTitle]), [jobTitle], "Staff")' },
+      // "Staff" when the job title is empty (IIF cannot test an empty attribute: Switch can).
+      { target: "title", expression: 'Switch([jobTitle], [jobTitle], "", "Staff")' },
     ],
     removeAttributes: ["name.familyName"],
     // Provision enabled developers and designers only (clauses ANDed within a group; groups ORed).
@@ -31,7 +32,7 @@ const mappings: SchemaSpec = {
       {
         name: "Engineering",
         clauses: [
-          { attribute: "jobTitle", operator: "IS IN", values: ["Developer", "Designer"] },
+          { attribute: "jobTitle", operator: "REGEX MATCH", values: ["^(Developer|Designer)$"] },
           { attribute: "accountEnabled", operator: "IS TRUE" },
         ],
       },

@@ -60,9 +60,13 @@ export const FUNCTIONS: Readonly<Record<string, readonly [number, number, readon
  * Scoping-filter operators (filterClause.operatorName) as the Entra scoping filters document them.
  * Unary ones take no values.
  */
+/**
+ * Scoping filter operators, as Microsoft lists them
+ * (https://learn.microsoft.com/entra/identity/app-provisioning/define-conditional-rules-for-provisioning-user-accounts).
+ */
 export const FILTER_OPERATORS = [
-  "EQUALS", "NOT EQUALS", "IS TRUE", "IS FALSE", "IS NULL", "IS NOT NULL", "REGEX MATCH", "NOT REGEX MATCH",
-  "Greater_Than", "Greater_Than_OR_EQUALS", "Includes", "IS IN", "IS NOT IN",
+  "&", "!&", "ENDS_WITH", "EQUALS", "NOT EQUALS", "IS TRUE", "IS FALSE", "IS NULL", "IS NOT NULL", "REGEX MATCH", "NOT REGEX MATCH",
+  "Greater_Than", "Greater_Than_OR_EQUALS", "Includes",
 ] as const;
 export const UNARY_OPERATORS: ReadonlySet<string> = new Set(["IS TRUE", "IS FALSE", "IS NULL", "IS NOT NULL"]);
 

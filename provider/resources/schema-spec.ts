@@ -207,7 +207,11 @@ function checkGroupStatic(c: Checker, p: string, g: unknown): void {
     const values = cl.values ?? [];
     if (!Array.isArray(values) || values.some((v) => typeof v !== "string")) c.fail(`${cp}.values`, `must be a list of strings, got ${describe(cl.values)}.`);
     else if (UNARY_OPERATORS.has(op) && values.length) c.fail(`${cp}.values`, `must be empty: "${op}" takes no values.`);
-    else if (!UNARY_OPERATORS.has(op) && !values.length) c.fail(`${cp}.values`, `needs at least one value for "${op}".`);
+    // Every other operator compares with one input value (the scoping-filter page); to match
+    // several values, use one group per value (groups are ORed) or REGEX MATCH.
+    else if (!UNARY_OPERATORS.has(op) && values.length !== 1) {
+      c.fail(`${cp}.values`, `needs exactly one value for "${op}"${values.length > 1 ? `; for several, use one group per value (groups are ORed) or REGEX MATCH "^(a|b)$"` : ""}.`);
+    } else if (/^Greater_Than/.test(op) && !/^-?\d+$/.test(values[0])) c.fail(`${cp}.values`, `must be a whole number for "${op}", got "${values[0]}".`);
   });
 }
 
