@@ -1,6 +1,7 @@
 // `entra-provisioning status`: one row per provisioning job (app, job id, code, last execution,
 // quarantine reason, counts), once or refreshed with --watch; --json prints the rows as an array.
 import { Command, Option } from "commander";
+import { assignmentCoverage, describeCoverage, type AssignmentCoverage } from "../functions/assignments";
 import { jobStatuses, type ProvisioningJobStatus } from "../functions/status";
 import { graphClient, jobTargets, parsePositive, resolveJobsStack, shortTime, sleep, stackOptions, table, type TargetOptions } from "./common";
 
@@ -12,12 +13,13 @@ interface StatusOptions extends TargetOptions {
 
 const HEALTH_ORDER = { quarantined: 0, missing: 1, stopped: 2, pending: 3, healthy: 4 } as const;
 
-export function statusTable(rows: ProvisioningJobStatus[]): string {
+export function statusTable(rows: ProvisioningJobStatus[], coverage: Map<string, AssignmentCoverage> = new Map()): string {
   const sorted = [...rows].sort((a, b) => HEALTH_ORDER[a.health] - HEALTH_ORDER[b.health] || a.displayName.localeCompare(b.displayName));
   const body = sorted.map((r) => [
     r.displayName,
     r.jobId,
     r.code,
+    describeCoverage(coverage.get(r.servicePrincipalId)),
     r.lastExecutionState ? `${r.lastExecutionState} ${shortTime(r.lastExecutionTime)}` : "",
     r.quarantineReason ? `${r.quarantineReason}${r.quarantineErrorCode ? ` (${r.quarantineErrorCode})` : ""}` : "",
     String(r.countImported),
@@ -25,7 +27,7 @@ export function statusTable(rows: ProvisioningJobStatus[]): string {
     String(r.countEscrowed),
     String(Object.values(r.synchronizedEntries).reduce((a, b) => a + b, 0)),
   ]);
-  return table(["APP", "JOB ID", "CODE", "LAST EXECUTION", "QUARANTINE REASON", "IMPORTED", "EXPORTED", "ESCROWED", "SYNCED"], body, 80);
+  return table(["APP", "JOB ID", "CODE", "ASSIGNED", "LAST EXECUTION", "QUARANTINE REASON", "IMPORTED", "EXPORTED", "ESCROWED", "SYNCED"], body, 80);
 }
 
 export function statusSummary(rows: ProvisioningJobStatus[]): string {
@@ -51,11 +53,15 @@ export function statusCommand(): Command {
       const tty = process.stdout.isTTY && !opts.json;
       for (let i = 1; ; i++) {
         const rows = await jobStatuses(client, targets);
-        if (opts.json) process.stdout.write(`${JSON.stringify(rows, null, opts.watch ? 0 : 2)}\n`);
+        const coverage = await assignmentCoverage(client, rows.filter((r) => r.health !== "missing").map((r) => r.servicePrincipalId));
+        if (opts.json) {
+          const withCoverage = rows.map((r) => ({ ...r, assignments: coverage.get(r.servicePrincipalId) }));
+          process.stdout.write(`${JSON.stringify(withCoverage, null, opts.watch ? 0 : 2)}\n`);
+        }
         else {
           if (tty && opts.watch) process.stdout.write("\x1b[2J\x1b[H");
           if (opts.watch) process.stdout.write(`${new Date().toISOString()}  ${statusSummary(rows)}\n`);
-          process.stdout.write(statusTable(rows));
+          process.stdout.write(statusTable(rows, coverage));
           if (!opts.watch) process.stdout.write(`${statusSummary(rows)}\n`);
         }
         if (!opts.watch || i >= limit) break;

@@ -4,6 +4,7 @@
 // the stack declares `enabled: false` counts as healthy while it is stopped, and --ignore-disabled
 // leaves every stopped job out.
 import { Command } from "commander";
+import { assignmentCoverage } from "../functions/assignments";
 import { jobStatuses, type ProvisioningJobStatus } from "../functions/status";
 import { graphClient, jobTargets, parsePositive, resolveJobsStack, sleep, stackOptions, type TargetOptions } from "./common";
 import type { StackJobTarget } from "./stack-outputs";
@@ -140,6 +141,15 @@ export function waitCommand(): Command {
       if (!bad.length && !pending.length) {
         const extra = [disabled.length ? `${disabled.length} disabled on purpose` : "", skipped.length ? `${skipped.length} skipped` : ""].filter(Boolean);
         out.write(`all ${healthy} job(s) healthy${extra.length ? `, ${extra.join(", ")}` : ""}\n`);
+      }
+      // Graph calls a job with nobody in scope healthy: say so (a warning, not a failure).
+      const active = rows.filter((r) => r.code === "Active" || r.health === "healthy" || r.health === "pending");
+      const coverage = await assignmentCoverage(client, active.map((r) => r.servicePrincipalId));
+      for (const r of active) {
+        const c = coverage.get(r.servicePrincipalId);
+        if (c && !c.syncAll && c.users + c.groups === 0) {
+          process.stderr.write(`warning: job ${r.jobId} of ${r.displayName} is ${r.code} but nobody is assigned; assign users or groups (AppRoleAssignment, or assignments on ProvisionedApplication) or set scope: "all".\n`);
+        }
       }
       process.exitCode = bad.length ? EXIT_UNHEALTHY : pending.length ? EXIT_TIMEOUT : 0;
     });
