@@ -1,7 +1,7 @@
 // `npm run bench -- --instances N [--latency-ms L] [--replication-lag-ms R] [--throttle off|identity-default|RPS]`
 //
 // In one run, against the emulator: N instances (app + secrets + job each) through the real
-// pulumi CLI — create, no-op up, preview --refresh, a one-instance change, destroy — and the same
+// pulumi CLI — create, no-op up, preview --refresh, a one-instance change, two group assignments per instance, destroy — and the same
 // phases for a control program of the same shape whose provider does nothing (the engine floor).
 // Prints a table and, last, one machine-readable line of the run's figures.
 import { execFileSync, spawn } from "node:child_process";
@@ -17,6 +17,9 @@ const pulumiBin = path.join(root, ".tools", "bin", "pulumi");
 
 /** Least requests per instance each phase needs (issue 8): what a perfect client would send. */
 const MIN_REQUESTS = { create: 6, refresh: 1 };
+/** Groups assigned to every instance in the assignment phase (AppRoleAssignment by group name). */
+const GROUPS_PER_APP = 2;
+
 /** Requests on one instance's critical path (app → secrets → job), each paying the latency. */
 const CHAIN_REQUESTS = { create: 10, refresh: 1 };
 
@@ -183,6 +186,8 @@ async function main(): Promise<void> {
     await measure("floor preview --refresh", () => engine(["preview", "--refresh"], floor));
     await setConfig(floor, [["changed", "0"]]);
     await measure("floor one change", () => engine(["up", "--yes", "--skip-preview"], floor));
+    await setConfig(floor, [["groupsPerApp", String(GROUPS_PER_APP)]]);
+    await measure("floor assign", () => engine(["up", "--yes", "--skip-preview"], floor));
     await measure("floor destroy", () => engine(["destroy", "--yes", "--skip-preview"], floor));
 
     await measure("create", () => engine(["up", "--yes", "--skip-preview"], real));
@@ -191,6 +196,8 @@ async function main(): Promise<void> {
     await measure("preview --refresh", () => engine(["preview", "--refresh"], real));
     await setConfig(real, [["overrides", JSON.stringify({ 0: { displayName: "changed by bench" } })]]);
     await measure("one change", () => engine(["up", "--yes", "--skip-preview"], real));
+    await setConfig(real, [["groupsPerApp", String(GROUPS_PER_APP)]]);
+    await measure("assign", () => engine(["up", "--yes", "--skip-preview"], real));
     await measure("destroy", () => engine(["destroy", "--yes", "--skip-preview"], real));
 
     report(phases, { n, latencyMs, lagMs, throttle, parallel, providerRss, stateSize, floorStateSize });
@@ -237,12 +244,18 @@ function report(
   out(`\nengine floor: create ${floorCreate.toFixed(1)} s, preview --refresh ${floorRefresh.toFixed(1)} s`);
   out(`Graph lower bound: create ${lbCreate.toFixed(1)} s, refresh ${lbRefresh.toFixed(1)} s`);
   out(`create ratio ${createRatio.toFixed(2)}, refresh ratio ${refreshRatio.toFixed(2)} (time / (floor + lower bound))`);
+  const assign = get("assign");
+  const assignments = n * GROUPS_PER_APP;
+  const floorAssign = get("floor assign").seconds;
+  out(`\nassign (${GROUPS_PER_APP} groups per instance, ${assignments} assignments): ${assign.seconds.toFixed(1)} s (floor ${floorAssign.toFixed(1)} s, ratio ${(assign.seconds / floorAssign).toFixed(2)}), ${(assign.total / assignments).toFixed(2)} requests per assignment`);
+  for (const [route, count] of [...assign.requests].sort((a, b) => b[1] - a[1])) out(`  ${count.toString().padStart(6)}  ${route}`);
   out(`peak RSS of the provider process: ${run.providerRss.toFixed(0)} MB; state: ${(run.stateSize / n / 1024).toFixed(1)} KB per instance (floor ${(run.floorStateSize / n / 1024).toFixed(1)} KB)`);
   out(
     `bench: instances=${n} create_s=${create.seconds.toFixed(1)} create_ratio=${createRatio.toFixed(2)} refresh_s=${refresh.seconds.toFixed(1)} ` +
       `refresh_ratio=${refreshRatio.toFixed(2)} create_requests_per_instance=${(create.total / n).toFixed(2)} ` +
       `refresh_requests_per_instance=${(refresh.total / n).toFixed(2)} provider_rss_mb=${run.providerRss.toFixed(0)} ` +
-      `floor_create_s=${floorCreate.toFixed(1)} floor_refresh_s=${floorRefresh.toFixed(1)}`,
+      `floor_create_s=${floorCreate.toFixed(1)} floor_refresh_s=${floorRefresh.toFixed(1)} ` +
+      `assign_s=${assign.seconds.toFixed(1)} floor_assign_s=${floorAssign.toFixed(1)} assign_requests_per_assignment=${(assign.total / assignments).toFixed(2)}`,
   );
 }
 

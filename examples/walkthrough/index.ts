@@ -5,7 +5,7 @@
 //   pulumi config set --secret walkthrough:awsSecretToken  <AWS secret token>
 //   pulumi up
 import * as pulumi from "@pulumi/pulumi";
-import { GalleryApplication, ProvisioningJob, ProvisioningSecrets } from "pulumi-entra-provisioning";
+import { AppRoleAssignment, GalleryApplication, ProvisioningJob, ProvisioningSecrets } from "pulumi-entra-provisioning";
 
 const config = new pulumi.Config("walkthrough");
 
@@ -33,6 +33,10 @@ const job = new ProvisioningJob(
   { servicePrincipalId: app.servicePrincipalId, templateId: "aws", enabled: true },
   { dependsOn: [secrets] },
 );
+
+// Who is provisioned: the job provisions the users and groups assigned to the application, here
+// the members of one group (its display name must be unique in the tenant).
+new AppRoleAssignment("aws-group", { servicePrincipalId: app.servicePrincipalId, group: config.get("group") ?? "Engineering" });
 
 // Step 5 — monitor: the job status is refreshed on every `pulumi refresh` (never drift), and
 // `entra-provisioning status|wait|logs` read the job and its provisioning logs.
