@@ -8,6 +8,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { startEmulator, type RunningEmulator } from "../../emulator";
+import { loadFleet } from "../fleet";
+import { queryProvisioningLogs } from "../functions/logs";
 import { endpoints, getGraphClient, loadGraphSettings, type GraphClient } from "../graph";
 import { runPulumi, type OutputMode } from "./pulumi-run";
 
@@ -77,8 +79,11 @@ export async function runDemo(argv: string[]): Promise<number> {
     say(`2/6  Creating the local stack "demo" (file backend in .tools/demo) with the emulator's settings`);
     await configureStack(pulumi, emu, instances);
 
-    const total = instances * 4 + 1; // app, secrets, job and their component per instance, plus the stack
-    say(`3/6  pulumi up: ${instances} gallery app instances (application + secrets + job each)`);
+    const fleet = loadFleet(path.join(repoRoot, "examples", "fleet", "fleet.yaml")).slice(0, instances);
+    const assignments = fleet.reduce((n, e) => n + new Set([...(e.assignments?.groups ?? []), ...(e.assignments?.users ?? [])]).size, 0);
+    // App, secrets, job and their component per instance, the group assignments, plus the stack.
+    const total = instances * 4 + assignments + 1;
+    say(`3/6  pulumi up: ${instances} gallery app instances (application + secrets + job each) and ${assignments} group assignments`);
     const up = await timed("pulumi up (create)", () => deploy(["up", "--yes", "--skip-preview"], { expected: total }));
     if (up.code !== 0) return fail("pulumi up failed", up.lines);
     printSummaryLines(up.lines);
@@ -124,9 +129,11 @@ export async function runDemo(argv: string[]): Promise<number> {
       if (destroy.code !== 0) return fail("pulumi destroy failed", destroy.lines);
     }
 
+    const provisioned = await usersProvisionedPerApp(graph);
     const stats = await emulatorStats(emu);
     say("Summary");
     process.stdout.write(`  instances:             ${instances} (${instances * 3} Graph objects managed: app, secrets, job)\n`);
+    process.stdout.write(`  assignments:           ${assignments} (groups from fleet.yaml); users provisioned per app (provisioning logs): ${describeSpread([...provisioned.values()], instances)}\n`);
     process.stdout.write(`  Graph requests:        ${stats.total} (${(stats.total / instances).toFixed(1)} per instance, all phases), ${stats.throttled} throttled\n`);
     process.stdout.write(`  drift caught:          ${measured.caught.length} of ${drift.length} changes (resources the preview reports as changing), corrected by one pulumi up --refresh\n`);
     if (measured.missed.length > 0) process.stdout.write(`  drift missed:          ${measured.missed.map((c) => resourceLabel(c.urn)).join(", ")}\n`);
@@ -353,4 +360,24 @@ function printSummaryLines(lines: string[]): void {
 function fail(what: string, lines: string[]): number {
   process.stderr.write(`\ndemo: ${what}. Last output:\n${lines.slice(-30).join("\n")}\n`);
   return 1;
+}
+
+/** Distinct users each job has provisioned (any outcome), from the provisioning logs. */
+async function usersProvisionedPerApp(graph: GraphClient): Promise<Map<string, number>> {
+  // One record per user and app: the first export of each user is a create.
+  const records = await queryProvisioningLogs(graph, { action: "create", max: 20_000, pageSize: 999 });
+  const byJob = new Map<string, Set<string>>();
+  for (const r of records) {
+    if (r.sourceIdentity?.identityType !== "User" || !r.jobId || !r.sourceIdentity.id) continue;
+    byJob.set(r.jobId, (byJob.get(r.jobId) ?? new Set()).add(r.sourceIdentity.id));
+  }
+  return new Map([...byJob].map(([job, users]) => [job, users.size]));
+}
+
+/** "min 3, median 5, max 8 (0 apps provision nobody)". */
+function describeSpread(counts: number[], apps: number): string {
+  const sorted = [...counts, ...Array<number>(Math.max(0, apps - counts.length)).fill(0)].sort((a, b) => a - b);
+  if (!sorted.length) return "none";
+  const nobody = sorted.filter((n) => n === 0).length;
+  return `min ${sorted[0]}, median ${sorted[Math.floor(sorted.length / 2)]}, max ${sorted[sorted.length - 1]} (${nobody} app${nobody === 1 ? "" : "s"} provision nobody)`;
 }

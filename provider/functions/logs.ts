@@ -10,6 +10,8 @@ export interface ProvisioningLogQuery {
   jobId?: string;
   servicePrincipalId?: string;
   status?: ProvisioningStatus;
+  /** provisioningAction: create, update, delete, disable, stagedDelete, other. */
+  action?: string;
   /** Only records after this moment (a Date or an ISO 8601 date-time). */
   since?: Date | string;
   /** Stop after this many records (default 1000). */
@@ -104,6 +106,7 @@ export function logFilter(q: ProvisioningLogQuery): string | undefined {
   if (q.jobId) clauses.push(`jobId eq ${odata(q.jobId)}`);
   if (q.servicePrincipalId) clauses.push(`servicePrincipal/id eq ${odata(q.servicePrincipalId)}`);
   if (q.status) clauses.push(`provisioningStatusInfo/status eq ${odata(q.status)}`);
+  if (q.action) clauses.push(`provisioningAction eq ${odata(q.action)}`);
   if (q.since !== undefined) {
     const since = q.since instanceof Date ? q.since : new Date(q.since);
     if (Number.isNaN(since.getTime())) throw new Error(`since: "${String(q.since)}" is not a date-time; use ISO 8601, e.g. 2024-05-01T00:00:00Z.`);
