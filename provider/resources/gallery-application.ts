@@ -2,8 +2,8 @@
 // object and its service principal, instantiated from an application template.
 import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
-import { createOnce, endpoints, untilVisible } from "../graph";
-import { goneWindowMs, unlessGone } from "./gone";
+import { createOnce, endpoints, isGraphError, untilVisible } from "../graph";
+import { goneWindowMs, inDeletedItems, unlessGone } from "./gone";
 import { Checker, isUnknown, withoutDefaults } from "./inputs";
 import { graph, operationTimeoutMs } from "./runtime";
 import { defineProvider, partialCreate } from "./define";
@@ -31,6 +31,12 @@ export interface GalleryApplicationArgs {
    * adopted instance and "delete" for one this resource instantiated.
    */
   onDestroy?: pulumi.Input<"keep" | "delete">;
+  /**
+   * When the application was deleted outside Pulumi and is still in Entra's deleted items
+   * (30 days), `pulumi up` restores it with its service principal — same object ids and appId,
+   * assignments and sign-in history kept — instead of instantiating a new one (default true).
+   */
+  restoreDeleted?: pulumi.Input<boolean>;
 }
 
 /** Everything kept in state. `marker` ties Graph objects to this resource across crashes. */
@@ -52,6 +58,9 @@ interface AppState {
   appRoles?: AppRoleSummary[];
   /** When this resource instantiated the objects (ISO); young objects get a longer 404 confirmation window. */
   createdAt?: string;
+  restoreDeleted: boolean;
+  /** Set by refresh when the application is in deleted items: the next update restores it. */
+  deletedDateTime?: string;
   /** false after a partial create: instantiated, but not yet renamed and tagged (the next update does it). */
   finalized?: false;
 }
@@ -78,7 +87,7 @@ const defaultOnDestroy = (adopted: unknown): OnDestroy => (adopted === undefined
 
 const STATE_VERSION = 1;
 const MAX_DISPLAY_NAME = 256;
-const INPUTS = ["template", "displayName", "permanentlyDeleteOnDestroy", "marker", "adoptApplicationObjectId", "onDestroy"] as const;
+const INPUTS = ["template", "displayName", "permanentlyDeleteOnDestroy", "marker", "adoptApplicationObjectId", "onDestroy", "restoreDeleted"] as const;
 
 interface ServicePrincipal {
   id: string;
@@ -331,6 +340,7 @@ function outputs(inputs: Record<string, unknown>, templateId: string, instance: 
     servicePrincipalId: instance.servicePrincipalId,
     ...(adopt === undefined ? {} : { adoptApplicationObjectId: adopt }),
     onDestroy: (inputs.onDestroy as OnDestroy | undefined) ?? defaultOnDestroy(adopt),
+    restoreDeleted: (inputs.restoreDeleted as boolean | undefined) ?? true,
   };
 }
 
@@ -341,6 +351,7 @@ export const provider = defineProvider({
     const template = c.string(news, "template", { required: true });
     const displayName = c.string(news, "displayName", { required: true, max: MAX_DISPLAY_NAME });
     c.boolean(news, "permanentlyDeleteOnDestroy");
+    c.boolean(news, "restoreDeleted");
     const adopt = c.guid(news, "adoptApplicationObjectId");
     const onDestroy = c.string(news, "onDestroy");
     if (onDestroy !== undefined && !ON_DESTROY.includes(onDestroy as OnDestroy)) {
@@ -375,6 +386,9 @@ export const provider = defineProvider({
     }
     if (news.displayName !== olds.displayName) changes = true;
     if ((news.permanentlyDeleteOnDestroy ?? false) !== olds.permanentlyDeleteOnDestroy) changes = true;
+    if ((news.restoreDeleted ?? true) !== (olds.restoreDeleted ?? true)) changes = true;
+    // Deleted out of band and restorable (read found it in deleted items): the update restores it.
+    if (olds.deletedDateTime !== undefined) changes = true;
     // Adoption is sticky: removing the input later does not hand the instance over to this stack.
     const adopt = news.adoptApplicationObjectId ?? olds.adoptApplicationObjectId;
     if (adopt !== olds.adoptApplicationObjectId) {
@@ -423,6 +437,7 @@ export const provider = defineProvider({
           query: { $select: "id,appId,displayName,appDisplayName,appRoles" },
         }),
       goneWindowMs(state.createdAt),
+      () => inDeletedItems(state.servicePrincipalId),
     );
     let names: (string | undefined)[];
     let appId: string;
@@ -435,7 +450,14 @@ export const provider = defineProvider({
         () => graph().get<Application>({ endpoint: endpoints.application, params: { appObjectId: id }, query: { $select: "id,appId,displayName" } }),
         1_000,
       );
-      if (!app) return {};
+      if (!app) {
+        // Deleted out of band: restorable for 30 days. Keep it in state so `up` restores it
+        // (same ids and appId) instead of instantiating a new one.
+        const deleted = state.restoreDeleted === false ? undefined : await deletedApplication(id);
+        if (!deleted) return {};
+        const props2: AppState = { ...state, deletedDateTime: deleted.deletedDateTime ?? new Date().toISOString() };
+        return { id, props: props2, inputs: inputsOf(props2) };
+      }
       names = [app.value.body.displayName];
       appId = app.value.body.appId;
     }
@@ -448,10 +470,12 @@ export const provider = defineProvider({
 
   async update(id, olds: AppState, news) {
     const state = upgrade(olds);
+    if (state.deletedDateTime !== undefined) await restore(id, state.servicePrincipalId);
     const instance = { applicationObjectId: id, appId: state.appId, servicePrincipalId: state.servicePrincipalId };
     if (state.finalized === false) await finalize(instance, news.displayName, state.marker);
     else if (news.displayName !== state.displayName) await rename(instance, news.displayName);
     const adopt = news.adoptApplicationObjectId ?? state.adoptApplicationObjectId;
+    // (deletedDateTime is dropped: the instance is back.)
     return { outs: { ...outputs({ ...news, marker: state.marker, adoptApplicationObjectId: adopt }, state.templateId, state), appRoles: state.appRoles, createdAt: state.createdAt } };
   },
 
@@ -474,6 +498,37 @@ export const provider = defineProvider({
   },
 });
 
+/** The application in deleted items, if it is there. */
+async function deletedApplication(id: string): Promise<{ deletedDateTime?: string } | undefined> {
+  try {
+    return (await graph().get<{ deletedDateTime?: string }>({ endpoint: endpoints.deletedItem, params: { id }, query: { $select: "id,deletedDateTime" } })).body;
+  } catch (e) {
+    if (isGraphError(e, "GRAPH_NOT_FOUND")) return undefined;
+    throw e;
+  }
+}
+
+/**
+ * Restores the application and then its service principal from deleted items
+ * (https://learn.microsoft.com/graph/api/directory-deleteditems-restore): both keep their ids,
+ * the appId and the assignments. Synchronization jobs and secrets do not come back; their
+ * resources see them gone and create them again in the same `up`.
+ */
+async function restore(appObjectId: string, spId: string): Promise<void> {
+  for (const id of [appObjectId, spId]) {
+    try {
+      await graph().post({ endpoint: endpoints.deletedItemRestore, params: { id } });
+    } catch (e) {
+      // The service principal may have come back with its application already.
+      if (!(id === spId && isGraphError(e, "GRAPH_NOT_FOUND", "GRAPH_BAD_REQUEST"))) throw e;
+    }
+  }
+  await untilVisible(() => graph().get({ endpoint: endpoints.servicePrincipal, params: { spId }, query: { $select: "id" } }), {
+    timeoutMs: operationTimeoutMs(),
+    description: `restored service principal ${spId} to be readable`,
+  });
+}
+
 function inputsOf(state: AppState): Record<string, unknown> {
   return withoutDefaults(
     {
@@ -483,8 +538,9 @@ function inputsOf(state: AppState): Record<string, unknown> {
       marker: state.marker,
       adoptApplicationObjectId: state.adoptApplicationObjectId,
       onDestroy: state.onDestroy,
+      restoreDeleted: state.restoreDeleted,
     },
-    { permanentlyDeleteOnDestroy: false, onDestroy: defaultOnDestroy(state.adoptApplicationObjectId) },
+    { permanentlyDeleteOnDestroy: false, onDestroy: defaultOnDestroy(state.adoptApplicationObjectId), restoreDeleted: true },
   );
 }
 
@@ -497,6 +553,7 @@ function upgrade(props: AppState): AppState {
     stateVersion: STATE_VERSION,
     permanentlyDeleteOnDestroy: state.permanentlyDeleteOnDestroy ?? false,
     onDestroy: state.onDestroy ?? defaultOnDestroy(state.adoptApplicationObjectId),
+    restoreDeleted: state.restoreDeleted ?? true,
   };
 }
 

@@ -37,6 +37,8 @@ export interface ProvisionedApplicationArgs extends SettingsArgs {
   restartTrigger?: pulumi.Input<string>;
   restartScope?: pulumi.Input<string>;
   permanentlyDeleteOnDestroy?: pulumi.Input<boolean>;
+  /** Restore an application deleted outside Pulumi from deleted items instead of re-creating it (default true). */
+  restoreDeleted?: pulumi.Input<boolean>;
   /** Adopt an existing instance by its application object id (see GalleryApplication). */
   adoptApplicationObjectId?: pulumi.Input<string>;
   /** Adopt the instance's existing synchronization job by id (see ProvisioningJob). */
@@ -70,6 +72,7 @@ export class ProvisionedApplication extends pulumi.ComponentResource {
         template: args.template,
         displayName: args.displayName,
         permanentlyDeleteOnDestroy: args.permanentlyDeleteOnDestroy,
+        restoreDeleted: args.restoreDeleted,
         adoptApplicationObjectId: args.adoptApplicationObjectId,
         onDestroy: args.onDestroy,
       },

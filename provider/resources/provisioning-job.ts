@@ -3,7 +3,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { createOnce, endpoints, isGraphError, serializeBy } from "../graph";
 import { freshRequest, instantiatedHere } from "./fresh";
-import { goneWindowMs, unlessGone } from "./gone";
+import { goneWindowMs, parentSettled, unlessGone } from "./gone";
 import { Checker, closest, immutableChange, isUnknown, withoutDefaults } from "./inputs";
 import { graph } from "./runtime";
 import { defineProvider, partialCreate } from "./define";
@@ -356,7 +356,9 @@ export const provider = defineProvider({
   },
 
   async read(id, props: JobState) {
-    const live = await unlessGone(() => getJob(props.servicePrincipalId, id), goneWindowMs(props.createdAt));
+    // A missing job is gone for sure once its service principal answers (or is in deleted items);
+    // a create would adopt a job that shows up later, so nothing is duplicated either way.
+    const live = await unlessGone(() => getJob(props.servicePrincipalId, id), goneWindowMs(props.createdAt), () => parentSettled(props.servicePrincipalId));
     if (!live) return {};
     const job = live.value;
     const scheduleState = job.schedule?.state ?? "Disabled";

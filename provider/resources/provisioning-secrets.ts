@@ -13,7 +13,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { endpoints, isGraphError, serializeBy } from "../graph";
 import { defineProvider, partialCreate } from "./define";
 import { freshRequest, instantiatedHere } from "./fresh";
-import { unlessGone } from "./gone";
+import { inDeletedItems, unlessGone } from "./gone";
 import { Checker, closest, immutableChange, isUnknown, sameMap } from "./inputs";
 import { graph } from "./runtime";
 import { MASKED, SECRET_BEARING_KEYS, SYNCHRONIZATION_SECRET_KEYS } from "./secret-keys";
@@ -239,7 +239,7 @@ export const provider = defineProvider({
   },
 
   async read(id, props: SecretsState) {
-    const live = await unlessGone(() => readSecrets(id, false));
+    const live = await unlessGone(() => readSecrets(id, false), undefined, () => inDeletedItems(id));
     if (!live) return {};
     const liveByKey = new Map(live.value.map((kv) => [kv.key, kv.value]));
     // Masked (secret-bearing) values keep ours: Graph never shows them. Other keys are compared,

@@ -97,6 +97,24 @@ describe(`a provisioning lifecycle against ${process.env.ENTRA_LIVE_TEST === "1"
     await eventually(async () => expectOk(await cli("preview", "--refresh", "--expect-no-changes")), settle());
   });
 
+  it("an application deleted out of band is restored with its ids, not instantiated again", async () => {
+    const before = await outputs();
+    const appId = (await target.call("GET", `/applications/${before.appObjectId}?$select=appId`)).body.appId as string;
+    expect((await target.call("DELETE", `/applications/${before.appObjectId}`)).status).toBe(204);
+    await eventually(async () => {
+      const drift = await cli("preview", "--refresh", "--expect-no-changes");
+      expect(drift.code).not.toBe(0);
+      expect(drift.all).toMatch(/GalleryApplication app +update/);
+    }, settle());
+    expectOk(await cli("up", "--yes", "--refresh", "--skip-preview"));
+    const after = await outputs();
+    expect([after.appObjectId, after.spId]).toEqual([before.appObjectId, before.spId]);
+    expect((await target.call("GET", `/applications/${after.appObjectId}?$select=appId`)).body.appId).toBe(appId);
+    // The job went with the service principal: a new one was created and started.
+    expect((await target.call("GET", `/servicePrincipals/${after.spId}/synchronization/jobs/${after.jobId}`)).body.schedule.state).toBe("Active");
+    await eventually(async () => expectOk(await cli("preview", "--refresh", "--expect-no-changes")), settle());
+  });
+
   it("destroy removes the instance", async () => {
     const { appObjectId } = await outputs();
     expectOk(await cli("destroy", "--yes", "--skip-preview"));
