@@ -1,9 +1,15 @@
 import { Rng } from "./random";
 
 /**
- * The seeded user/group directory that provisioning jobs "provision". Users and groups are
- * read-only here; each new service principal gets a deterministic subset of them assigned, which is
- * what the job runner and provisionOnDemand work on.
+ * The seeded user/group directory that provisioning jobs "provision". A new service principal has
+ * no app role assignments (graph-api.md, "Read this first"): callers assign users and groups with
+ * POST /servicePrincipals/{id}/appRoleAssignedTo (routes/app-role-assignments.ts), and the job
+ * runner and provisionOnDemand scope by those assignments unless SyncAll is "true".
+ *
+ * Groups: distinct names scaled to the directory size, plus two groups that share the display name
+ * "Contractors" (different ids and mailNicknames), so callers that look groups up by name meet the
+ * ambiguity a real tenant allows (group display names are not unique). Group members are users
+ * only (no nested groups).
  */
 export interface DirectoryUser {
   id: string;
@@ -30,6 +36,8 @@ const GIVEN = ["Adele", "Alex", "Diego", "Grady", "Henrietta", "Isaiah", "Johann
 const FAMILY = ["Vance", "Wilber", "Siciliani", "Archie", "Mueller", "Langer", "Lorenz", "Sherman", "Gu", "Holloway", "Robbins", "Bowen", "Graham", "Wilke", "Fernandez", "Gupta"];
 const TITLES = ["Retail Manager", "Marketing Assistant", "HR Manager", "Designer", "Developer", "Attorney", "Product Manager", "Accountant"];
 const GROUPS = ["Sales and Marketing", "Engineering", "Self-service Pilot", "Finance", "Legal", "Operations"];
+/** Two groups named alike, told apart by mailNickname; members picked by index (i % 7). */
+const SAME_NAME = { displayName: "Contractors", variants: [{ mailNickname: "ContractorsEMEA", residue: 3 }, { mailNickname: "ContractorsAmericas", residue: 5 }] };
 
 export const DOMAIN = "emulator.onmicrosoft.com";
 
@@ -69,23 +77,15 @@ export function seedDirectory(rng: Rng, userCount: number): { users: DirectoryUs
       members: users.filter((_, i) => i % groupCount === g).map((u) => u.id),
     });
   }
+  for (const v of SAME_NAME.variants) {
+    groups.push({
+      id: rng.guid(),
+      displayName: SAME_NAME.displayName,
+      mailNickname: v.mailNickname,
+      mailEnabled: false,
+      securityEnabled: true,
+      members: users.filter((_, i) => i % 7 === v.residue).map((u) => u.id),
+    });
+  }
   return { users, groups };
-}
-
-function hash(s: string): number {
-  let x = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) x = Math.imul(x ^ s.charCodeAt(i), 0x01000193) >>> 0;
-  return x;
-}
-
-/** Deterministic subset for a new service principal: about two thirds of users, half the groups. */
-export function assignmentsFor(spId: string, users: DirectoryUser[], groups: DirectoryGroup[]): string[] {
-  const out: string[] = [];
-  users.forEach((u, i) => {
-    if (i === CONFLICT_USER_INDEX || hash(`${spId}:${u.id}`) % 3 !== 0) out.push(u.id);
-  });
-  groups.forEach((g, i) => {
-    if (i === 0 || hash(`${spId}:${g.id}`) % 2 === 0) out.push(g.id);
-  });
-  return out;
 }

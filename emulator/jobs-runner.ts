@@ -1,3 +1,4 @@
+import { assignedScope } from "./app-roles";
 import { checkCredentials, connectorPrefix, SyncSettings, syncSettings } from "./credentials";
 import { CONFLICT_USER_INDEX, DirectoryUser } from "./directory";
 import { Outcome, Principal, provisioningLog } from "./provisioning-records";
@@ -76,7 +77,13 @@ export class JobsRunner {
     this.timers.set(job.id, t);
   }
 
-  /** Users (and, for group-provisioning jobs, groups) in the job's scope: all of them with SyncAll, else the assigned ones. */
+  /**
+   * Users (and, for group-provisioning jobs, groups) in the job's scope: all of them with SyncAll,
+   * else those assigned to the service principal (app role assignments, app-roles.ts) plus the
+   * direct members of assigned security groups. Members of nested groups are not in scope ("The
+   * service can only read and provision users that are immediate members of an explicitly assigned
+   * group", how-provisioning-works; sources in FIDELITY.md, "App role assignments").
+   */
   principals(spId: string, groups: boolean, syncAll = false): Principal[] {
     const out: Principal[] = [];
     if (syncAll) {
@@ -84,19 +91,24 @@ export class JobsRunner {
       if (groups) for (const group of this.dir.groups.values()) out.push({ kind: "Group", group });
       return out;
     }
-    for (const id of this.dir.assignments.get(spId) ?? []) {
-      const user = this.dir.users.get(id);
-      if (user) out.push({ kind: "User", user });
-      const group = groups ? this.dir.groups.get(id) : undefined;
-      if (group) out.push({ kind: "Group", group });
-    }
+    const { users, groups: assignedGroups } = assignedScope(this.dir, spId, PRIMARY);
+    for (const user of this.dir.users.values()) if (users.has(user.id)) out.push({ kind: "User", user });
+    if (groups) for (const group of this.dir.groups.values()) if (assignedGroups.has(group.id)) out.push({ kind: "Group", group });
     return out;
   }
 
-  /** Whether the job's scope (SyncAll or assignment) includes the object; for provisionOnDemand's scoping step. */
-  entitled(job: JobRecord, objectId: string): boolean {
+  /**
+   * Whether the job's scope (SyncAll or assignment) includes the object; for provisionOnDemand's
+   * scoping step. `replica` is the directory view the caller reads: assignments reach on-demand
+   * provisioning with a replication delay ("There's a replication delay of up to a few minutes
+   * between when an object is assigned to an application and when that assignment is honored in
+   * on-demand provisioning", provision-on-demand). A group must be assigned itself: "On-demand
+   * provisioning doesn't support nested groups that aren't directly assigned to the application."
+   */
+  entitled(job: JobRecord, objectId: string, replica = PRIMARY): boolean {
     if (this.settingsOf(job).syncAll) return this.dir.users.has(objectId) || (job.groups && this.dir.groups.has(objectId));
-    return (this.dir.assignments.get(job.servicePrincipalId) ?? []).includes(objectId);
+    const scope = assignedScope(this.dir, job.servicePrincipalId, replica);
+    return scope.users.has(objectId) || scope.groups.has(objectId);
   }
 
   settingsOf(job: JobRecord): SyncSettings {

@@ -14,6 +14,7 @@ import { Rng } from "./random";
 import { ReplicationModel } from "./replication";
 import { Router } from "./router";
 import { handleAdmin } from "./routes/admin";
+import { registerAppRoleAssignmentRoutes } from "./routes/app-role-assignments";
 import { registerAuditLogRoutes } from "./routes/audit-logs";
 import { registerBatchRoute } from "./routes/batch";
 import { registerDeletedItemRoutes } from "./routes/deleted-items";
@@ -122,6 +123,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   registerOnDemandRoutes(router, services);
   registerAuditLogRoutes(router, services);
   registerUserGroupRoutes(router, services);
+  registerAppRoleAssignmentRoutes(router, services);
   registerBatchRoute(router, () => dispatcher);
   const dispatcher = new GraphDispatcher(router, services, auth, throttler, stats);
 

@@ -1,4 +1,5 @@
-import { DirectoryGroup, DirectoryUser, assignmentsFor, seedDirectory } from "./directory";
+import { AppRoleAssignmentRecord, AppRoleAssignmentStore } from "./app-roles";
+import { DirectoryGroup, DirectoryUser, seedDirectory } from "./directory";
 import { DirectoryType, Entity } from "./entities";
 import { Rng } from "./random";
 import { ReplicatedTable, ReplicationModel } from "./replication";
@@ -15,14 +16,16 @@ export interface DirectorySnapshot {
   deletedItems: DeletedItem[];
   users: DirectoryUser[];
   groups: DirectoryGroup[];
-  assignments: [string, string[]][];
+  /** App role assignments (app-roles.ts); older state files held `[spId, principalIds][]` here. */
+  assignments: AppRoleAssignmentRecord[];
 }
 
 const RETENTION_MS = 30 * 24 * 3600 * 1000; // deleted items are purged after 30 days (§2.3)
 
 /**
  * Directory state: applications and service principals (replicated, see replication.ts), the
- * deletedItems container, and the seeded users/groups with per-service-principal assignments.
+ * deletedItems container, the seeded users/groups, and app role assignments (app-roles.ts; a new
+ * service principal has none).
  * Synchronization state lives in sync-store.ts; `onServicePrincipalGone` lets it drop jobs and
  * secrets when a service principal is deleted.
  */
@@ -32,7 +35,9 @@ export class DirectoryStore {
   readonly deleted = new Map<string, DeletedItem>();
   users = new Map<string, DirectoryUser>();
   groups = new Map<string, DirectoryGroup>();
-  readonly assignments = new Map<string, string[]>();
+  readonly assignments: AppRoleAssignmentStore;
+  /** The users and groups as seeded (or loaded): a reset brings back any deleted since. */
+  private fixtures: { users: DirectoryUser[]; groups: DirectoryGroup[] } = { users: [], groups: [] };
   onServicePrincipalGone: (spId: string) => void = () => undefined;
   onChange: () => void = () => undefined;
 
@@ -43,6 +48,7 @@ export class DirectoryStore {
   ) {
     this.applications = this.table();
     this.servicePrincipals = this.table();
+    this.assignments = new AppRoleAssignmentStore(replication);
     this.seed();
   }
 
@@ -56,9 +62,23 @@ export class DirectoryStore {
   }
 
   private seed(): void {
-    const { users, groups } = seedDirectory(this.rng, this.userCount);
-    this.users = new Map(users.map((u) => [u.id, u]));
-    this.groups = new Map(groups.map((g) => [g.id, g]));
+    this.fixtures = seedDirectory(this.rng, this.userCount);
+    this.restoreFixtures();
+  }
+
+  private restoreFixtures(): void {
+    this.users = new Map(this.fixtures.users.map((u) => [u.id, structuredClone(u)]));
+    this.groups = new Map(this.fixtures.groups.map((g) => [g.id, structuredClone(g)]));
+  }
+
+  /** Deletes a user or group and its app role assignments; drops it from group memberships (routes/users-groups.ts). */
+  deletePrincipal(id: string): boolean {
+    const had = this.users.delete(id) || this.groups.delete(id);
+    if (!had) return false;
+    for (const g of this.groups.values()) g.members = g.members.filter((m) => m !== id);
+    this.assignments.removeObject(id);
+    this.onChange();
+    return true;
   }
 
   reset(): void {
@@ -66,7 +86,8 @@ export class DirectoryStore {
     this.servicePrincipals.clear();
     this.deleted.clear();
     this.assignments.clear();
-    // Users and groups are tenant fixtures: they survive a reset so their ids stay stable.
+    // Users and groups are tenant fixtures: a reset keeps their ids and brings back deleted ones.
+    this.restoreFixtures();
     this.onChange();
   }
 
@@ -88,7 +109,6 @@ export class DirectoryStore {
   createPair(application: Entity, servicePrincipal: Entity): void {
     this.applications.put(application);
     this.servicePrincipals.put(servicePrincipal);
-    this.assignments.set(servicePrincipal.id, assignmentsFor(servicePrincipal.id, [...this.users.values()], [...this.groups.values()]));
     this.onChange();
   }
 
@@ -141,9 +161,6 @@ export class DirectoryStore {
     this.deleted.delete(id);
     const restored = { ...item.data, deletedDateTime: null };
     this.tableOf(item.type).put(restored);
-    if (item.type === "servicePrincipal" && !this.assignments.has(id)) {
-      this.assignments.set(id, assignmentsFor(id, [...this.users.values()], [...this.groups.values()]));
-    }
     this.onChange();
     return restored;
   }
@@ -151,7 +168,7 @@ export class DirectoryStore {
   purge(id: string): boolean {
     const had = this.deleted.delete(id);
     if (had) {
-      this.assignments.delete(id);
+      this.assignments.removeObject(id);
       this.onChange();
     }
     return had;
@@ -171,7 +188,7 @@ export class DirectoryStore {
       deletedItems: [...this.deleted.values()],
       users: [...this.users.values()],
       groups: [...this.groups.values()],
-      assignments: [...this.assignments],
+      assignments: this.assignments.snapshot(),
     };
   }
 
@@ -183,12 +200,11 @@ export class DirectoryStore {
     this.replication.lagMs = 0;
     for (const a of s.applications) this.applications.put(a);
     for (const sp of s.servicePrincipals) this.servicePrincipals.put(sp);
+    this.assignments.load(s.assignments);
     this.replication.lagMs = lag;
     this.deleted.clear();
     for (const d of s.deletedItems) this.deleted.set(d.data.id, d);
-    this.users = new Map(s.users.map((u) => [u.id, u]));
-    this.groups = new Map(s.groups.map((g) => [g.id, g]));
-    this.assignments.clear();
-    for (const [k, v] of s.assignments) this.assignments.set(k, v);
+    this.fixtures = { users: s.users, groups: s.groups };
+    this.restoreFixtures();
   }
 }

@@ -13,7 +13,8 @@ import { RequestStats } from "../stats";
  *   POST  /_emulator/reset     clear all tenant state (gallery, credentials and fault settings stay)
  *   GET   /_emulator/stats     request counters by method + route template + status
  *   GET   /_emulator/faults    current fault settings;  PATCH to change them at run time
- *   GET   /_emulator/state     summary of applications, service principals, jobs, secrets, deleted items
+ *   GET   /_emulator/state     summary of applications, service principals, jobs, secrets, deleted items,
+ *                              users, groups (with members) and app role assignments per service principal
  *   POST  /_emulator/clients   register a client {clientId?, clientSecret?, roles?} → 201 with the credentials
  *   POST  /_emulator/jobs/{jobId}/run-cycle   run one provisioning cycle now (tests, demos)
  */
@@ -65,6 +66,11 @@ export function handleAdmin(deps: AdminDeps, method: string, path: string, body:
   throw new GraphError(404, "NotFound", `Unknown emulator admin endpoint ${method} ${path}.`);
 }
 
+function assignedPrincipals(s: Services, spId: string): string[] {
+  const ids = s.dir.assignments.ofResource(spId).map((a) => a.principalId).filter((id) => s.dir.users.has(id) || s.dir.groups.has(id) || !!s.dir.servicePrincipals.primary(id));
+  return [...new Set(ids)];
+}
+
 function stateSummary(s: Services): Record<string, unknown> {
   const apps = [...s.dir.applications.primaries()];
   const sps = [...s.dir.servicePrincipals.primaries()];
@@ -81,8 +87,14 @@ function stateSummary(s: Services): Record<string, unknown> {
     secrets: { count: s.sync.secrets.size, items: [...s.sync.secrets].map(([spId, kv]) => ({ servicePrincipalId: spId, keys: kv.map((x) => x.key) })) },
     deletedItems: { count: deleted.length, items: deleted.map((d) => ({ id: d.data.id, type: d.type, displayName: d.data.displayName })) },
     users: { count: s.dir.users.size, ids: [...s.dir.users.keys()] },
-    groups: { count: s.dir.groups.size, ids: [...s.dir.groups.keys()] },
-    assignments: Object.fromEntries(s.dir.assignments),
+    groups: {
+      count: s.dir.groups.size,
+      ids: [...s.dir.groups.keys()],
+      items: [...s.dir.groups.values()].map((g) => ({ id: g.id, displayName: g.displayName, members: [...g.members] })),
+    },
+    // Per service principal: the ids of the users, groups and service principals assigned to it
+    // (app role assignments; a new service principal has none).
+    assignments: Object.fromEntries(sps.map((sp) => [sp.id, assignedPrincipals(s, sp.id)])),
     provisioningLogs: { count: [...s.sync.logs.values()].reduce((n, l) => n + l.length, 0) },
   };
 }

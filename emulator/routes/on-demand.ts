@@ -2,10 +2,46 @@ import { checkCredentials, connectorPrefix } from "../credentials";
 import { odataContext, ok } from "../context";
 import { asObject, assertKnownProperties, badRequest, notFound, tooManyRequests } from "../errors";
 import { onDemandResult, Outcome, Principal, provisioningLog } from "../provisioning-records";
+import { ProvisioningLog } from "../sync-store";
 import { PRIMARY } from "../replication";
 import { Router } from "../router";
 import { Services, SYNC_WRITE } from "../services";
 import { jobOf } from "./synchronization";
+
+/**
+ * A subject outside the job's scope (not assigned, directly or through an assigned group, and
+ * SyncAll not "true") is skipped with SkipReason NotEffectivelyEntitled; the scoping step reports
+ * it unassigned (sources in FIDELITY.md, "App role assignments").
+ */
+const NOT_ENTITLED = "NotEffectivelyEntitled";
+const NOT_ASSIGNED_REASON =
+  "This object is not assigned to the application. If you did not expect the object to be skipped, assign the object to the application or change the scoping filter.";
+
+/**
+ * The steps of a record skipped for want of assignment: scoping `skipped` with the documented
+ * scoping details (Graph logs name them "Active in the source system", "Assigned to the
+ * application", …; the on-demand page shows SkipReason and IsActive), no matching and no export.
+ * `Assigned` is the emulator's short key for the same fact (graph-api.md, "Read this first").
+ */
+function markUnassigned(log: ProvisioningLog, p: Principal): void {
+  const active = p.kind === "User" ? (p.user.accountEnabled ? "True" : "False") : "True";
+  const steps = log.provisioningSteps as { provisioningStepType: string; status: string; details: Record<string, unknown> }[];
+  for (const step of steps) {
+    if (step.provisioningStepType === "scoping") {
+      step.status = "skipped";
+      step.details = {
+        ...step.details,
+        Assigned: "False",
+        IsActive: active,
+        SkipReason: NOT_ENTITLED,
+        "Active in the source system": active,
+        "Assigned to the application": "False",
+      };
+    } else if (step.provisioningStepType === "matching" || step.provisioningStepType === "export") {
+      step.status = "skipped";
+    }
+  }
+}
 
 /**
  * POST …/jobs/{jobId}/provisionOnDemand (graph-api.md §3.2, seed 004). Exports one subject now and
@@ -49,13 +85,14 @@ export function registerOnDemandRoutes(router: Router, s: Services): void {
       let outcome: Outcome;
       if (problem) {
         outcome = { action: "other", status: "failure", errorCode: problem.code, reason: problem.message };
-      } else if (!(s.dir.assignments.get(job.servicePrincipalId) ?? []).includes(objectId)) {
-        outcome = { action: "other", status: "skipped", errorCode: "NotEffectivelyEntitled", reason: `The ${principal.kind.toLowerCase()} is not assigned to the application.` };
+      } else if (!s.runner.entitled(job, objectId, ctx.replica)) {
+        outcome = { action: "other", status: "skipped", errorCode: NOT_ENTITLED, reason: NOT_ASSIGNED_REASON };
       } else {
         outcome = s.runner.export(job, principal);
       }
       const sp = s.dir.servicePrincipals.get(job.servicePrincipalId, PRIMARY);
       const log = provisioningLog(s.rng, s.tenantId, job, sp, principal, outcome, s.rng.guid(), "application");
+      if (outcome.errorCode === NOT_ENTITLED) markUnassigned(log, principal);
       s.sync.appendLogs(job.id, [log]);
       s.sync.onChange();
       return ok({ "@odata.context": odataContext(ctx, "microsoft.graph.stringKeyStringValuePair"), ...onDemandResult(log, outcome, principal, job) });

@@ -4,6 +4,7 @@ import { Rng } from "../../emulator/random";
 import { ReplicatedTable, ReplicationModel } from "../../emulator/replication";
 import { planFor } from "../../emulator/schema-mapping";
 import { buildSchema } from "../../emulator/sync-schema";
+import { assignSome } from "./assign";
 import { AWS_TEMPLATE, createJob, CUSTOM, harness, Harness, instantiate, until } from "./helpers";
 
 /**
@@ -27,6 +28,7 @@ describe("fidelity: provisioning logs $orderby and shape", () => {
     h = await harness({ cycleIntervalMs: 40 });
     const ids = await instantiate(h, CUSTOM, "Log source");
     const jobId = await createJob(h, ids.spId, "scim");
+    await assignSome(h, ids.spId); // a new service principal has no assignments
     await h.call("PUT", `/servicePrincipals/${ids.spId}/synchronization/secrets`, SECRETS);
     await h.call("POST", `/servicePrincipals/${ids.spId}/synchronization/jobs/${jobId}/start`);
     await until(() => h.admin("GET", "/state"), (r) => r.body.provisioningLogs.count >= 10);

@@ -1,3 +1,4 @@
+import { assignSome } from "./assign";
 import { createJob, CUSTOM, harness, Harness, instantiate, raw, secretsSet } from "./helpers";
 
 /**
@@ -50,8 +51,10 @@ describe("synchronization fidelity: secrets, settings, jobs and permissions", ()
   async function setup(): Promise<{ spId: string; jobId: string; users: string[]; groups: string[]; assigned: Set<string>; conflict: string }> {
     const ids = await instantiate(h, CUSTOM);
     const jobId = await createJob(h, ids.spId);
+    // In scope without SyncAll: the users and the group assigned, and that group's members.
+    const assigned = await assignSome(h, ids.spId);
     const state = (await h.admin("GET", "/state")).body;
-    return { spId: ids.spId, jobId, users: state.users.ids, groups: state.groups.ids, assigned: new Set(state.assignments[ids.spId]), conflict: state.users.ids[1] };
+    return { spId: ids.spId, jobId, users: state.users.ids, groups: state.groups.ids, assigned, conflict: state.users.ids[1] };
   }
 
   describe("secrets PUT", () => {

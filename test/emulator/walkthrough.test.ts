@@ -84,6 +84,15 @@ describe("seed walkthrough against the emulator", () => {
     expect((await graph("POST", `/servicePrincipals/${sp}/synchronization/jobs/${jobId}/validateCredentials`, { credentials: creds })).status).toBe(204);
     expect((await graph("PUT", `/servicePrincipals/${sp}/synchronization/secrets`, secretsSet(creds))).status).toBe(204);
 
+    // Assign users to the app (a new service principal has none): two users with the AWS app's msiam_access role.
+    const role = (servicePrincipal.appRoles as { id: string }[])[0].id;
+    const someUsers = (await graph("GET", "/users?$top=3")).body.value as { id: string }[];
+    for (const u of [someUsers[0], someUsers[2]]) { // users[1] is the seeded conflict user
+      const a = await graph("POST", `/servicePrincipals/${sp}/appRoleAssignedTo`, { principalId: u.id, resourceId: sp, appRoleId: role });
+      expect(a.status).toBe(201);
+      expect(a.body).toMatchObject({ principalId: u.id, resourceId: sp, appRoleId: role, principalType: "User", resourceDisplayName: "AWS Contoso" });
+    }
+
     // Step 4: start.
     expect((await graph("POST", `/servicePrincipals/${sp}/synchronization/jobs/${jobId}/start`)).status).toBe(204);
 
