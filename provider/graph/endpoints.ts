@@ -32,7 +32,8 @@ export interface Endpoint<P extends string = string> {
 const APP_RW = "Application.ReadWrite.All";
 const SYNC_RW = "Synchronization.ReadWrite.All";
 const AUDIT_R = "AuditLog.Read.All";
-const ASSIGN_RW = "AppRoleAssignment.ReadWrite.All";
+// Assigning also needs to read the application (https://learn.microsoft.com/graph/api/serviceprincipal-post-approleassignedto).
+const ASSIGN_RW = "AppRoleAssignment.ReadWrite.All (with Application.Read.All)";
 const DIR_R = "Directory.Read.All";
 
 function endpoint<const T extends string>(

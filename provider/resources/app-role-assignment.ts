@@ -3,10 +3,10 @@
 // POST /servicePrincipals/{id}/appRoleAssignedTo {principalId, resourceId, appRoleId}
 // (https://learn.microsoft.com/graph/api/serviceprincipal-post-approleassignedto).
 import * as pulumi from "@pulumi/pulumi";
-import { endpoints, isGraphError } from "../graph";
+import { endpoints, isGraphError, waitFor } from "../graph";
 import { defineProvider } from "./define";
 import { freshRequest } from "./fresh";
-import { unlessGone } from "./gone";
+import { inDeletedItems, unlessGone } from "./gone";
 import { Checker, isGuid, isUnknown } from "./inputs";
 import { appRolesOf, findGroups, findPrincipal, findUsers, pickRole, type Principal } from "./principals";
 import { graph } from "./runtime";
@@ -85,22 +85,11 @@ async function resolve(inputs: Record<string, unknown>, spId: string) {
   return { principal: p.principal, role: r.role };
 }
 
-/**
- * Assignments of a service principal, read once per deployment step: every assignment of an app
- * is refreshed from one listing. Cleared after a second so a later phase reads Graph again.
- */
-const listings = new Map<string, Promise<GraphAssignment[]>>();
-function assignmentsOf(spId: string): Promise<GraphAssignment[]> {
-  const key = spId.toLowerCase();
-  let found = listings.get(key);
-  if (!found) {
-    found = graph().list<GraphAssignment>({ endpoint: endpoints.appRoleAssignedTo, params: { spId }, query: { $top: 999 } });
-    listings.set(key, found);
-    const forget = () => setTimeout(() => listings.delete(key), 1_000).unref();
-    found.then(forget, () => listings.delete(key));
-  }
-  return found;
-}
+/** The assignments of a service principal (a list: it lags behind reads by id). */
+const assignmentsOf = (spId: string) => graph().list<GraphAssignment>({ endpoint: endpoints.appRoleAssignedTo, params: { spId }, query: { $top: 999 } });
+
+const getAssignment = (spId: string, assignmentId: string) =>
+  graph().get<GraphAssignment>({ endpoint: endpoints.appRoleAssignment, params: { spId, assignmentId } }).then((r) => r.body);
 
 function outputs(inputs: Record<string, unknown>, a: GraphAssignment, principal: { type: string; displayName: string }): AssignmentState {
   return {
@@ -174,22 +163,29 @@ export const provider = defineProvider({
         ).body;
       } catch (e) {
         if (!isDuplicate(e)) throw e;
-        // Already assigned (an interrupted run, or someone in the portal): take that assignment over.
-        const live = await graph().list<GraphAssignment>({ endpoint: endpoints.appRoleAssignedTo, params: { spId }, query: { $top: 999 } });
-        const same = live.find((a) => a.principalId.toLowerCase() === principal.id.toLowerCase() && a.appRoleId.toLowerCase() === role.id.toLowerCase());
-        if (!same) throw e;
+        // Already assigned (an interrupted run, or someone in the portal): take that assignment
+        // over. The listing lags behind the write that made the duplicate: look for a while.
+        const same = await waitFor(
+          async () =>
+            (await assignmentsOf(spId)).find((a) => a.principalId.toLowerCase() === principal.id.toLowerCase() && a.appRoleId.toLowerCase() === role.id.toLowerCase()),
+          { timeoutMs: 60_000, maxDelayMs: 4_000, description: `the existing assignment of ${principal.id} to appear in the listing` },
+        );
         assignment = same;
       }
     return { id: assignment.id, outs: outputs(inputs, assignment, principal) };
   },
 
   async read(id, props: AssignmentState) {
-    const live = await unlessGone(() => assignmentsOf(props.servicePrincipalId));
-    if (!live) return {};
-    const mine = live.value.find((a) => a.id === id);
+    const spId = props.servicePrincipalId;
+    // By id: a list lags behind and would miss an assignment made moments ago.
+    // Assignments replicate like directory objects: a 404 is confirmed over the usual window,
+    // unless the service principal itself is in deleted items.
+    const mine = await unlessGone(() => getAssignment(spId, id), undefined, () => inDeletedItems(spId));
     // Removed out of band: gone (the next up assigns again). Re-assigned with another role: that
     // assignment stands in for this one, and its role shows as drift on appRole.
-    const found = mine ?? live.value.find((a) => a.principalId.toLowerCase() === props.assignedPrincipalId.toLowerCase());
+    const found =
+      mine?.value ??
+      (await unlessGone(() => assignmentsOf(spId), 1_000))?.value.find((a) => a.principalId.toLowerCase() === props.assignedPrincipalId.toLowerCase());
     if (!found) return {};
     const state: AssignmentState = { ...props, stateVersion: STATE_VERSION, appRoleId: found.appRoleId, assignmentId: found.id };
     const inputs: Record<string, unknown> = { servicePrincipalId: props.servicePrincipalId };
