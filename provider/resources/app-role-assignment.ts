@@ -8,7 +8,7 @@ import { defineProvider } from "./define";
 import { freshRequest } from "./fresh";
 import { inDeletedItems, unlessGone } from "./gone";
 import { Checker, isGuid, isUnknown } from "./inputs";
-import { appRolesOf, findGroups, findPrincipal, findUsers, pickRole, type Principal } from "./principals";
+import { appRolesOf, findGroups, findPrincipal, findUsers, pickRole, similarNames, type Principal } from "./principals";
 import { graph } from "./runtime";
 import { EntraResource } from "./shim";
 
@@ -64,16 +64,24 @@ async function resolvePrincipal(inputs: Record<string, unknown>): Promise<{ prin
   }
   if (typeof inputs.user === "string") {
     const [found] = await findUsers(inputs.user);
-    return found ? { principal: found } : { property: "user", problem: `no user has the user principal name "${inputs.user}"; check the spelling, or pass principalId.` };
+    if (found) return { principal: found };
+    return { property: "user", problem: `no user has the user principal name "${inputs.user}"${await didYouMean("users", inputs.user)} Check the spelling, or pass principalId.` };
   }
   const name = inputs.group as string;
   const found = await findGroups(name);
   if (found.length === 1) return { principal: found[0] };
-  if (found.length === 0) return { property: "group", problem: `no group is named "${name}"; check the spelling (display names are matched exactly, ignoring case), or pass principalId.` };
+  if (found.length === 0) {
+    return { property: "group", problem: `no group is named "${name}"${await didYouMean("groups", name)} Display names are matched exactly (ignoring case); or pass principalId.` };
+  }
   return {
     property: "group",
     problem: `${found.length} groups are named "${name}" (${found.slice(0, 5).map((g) => g.id).join(", ")}); pass the object id of the one you mean as principalId.`,
   };
+}
+
+async function didYouMean(collection: "users" | "groups", name: string): Promise<string> {
+  const near = await similarNames(collection, name).catch(() => []);
+  return near.length ? `; did you mean ${near.map((n) => `"${n}"`).join(" or ")}?` : ".";
 }
 
 /** Principal and role, resolved; throws with the input named. */

@@ -84,6 +84,19 @@ function cachedOnSuccess<K, V>(loader: DataLoader<K, V>, key: K): Promise<V> {
   });
 }
 
+/**
+ * Names close to `name` for a "did you mean": those starting with its first three characters
+ * (one `startswith` query; Graph supports it on displayName and userPrincipalName), closest first.
+ */
+export async function similarNames(collection: "users" | "groups", name: string): Promise<string[]> {
+  const property = collection === "users" ? "userPrincipalName" : "displayName";
+  const found = await graph().list<DirectoryObject>({
+    endpoint: collection === "users" ? endpoints.users : endpoints.groups,
+    query: { $filter: `startswith(${property},${odataString(name.slice(0, 3))})`, $select: `id,${property}`, $top: 100 },
+  });
+  return closest(name, [...new Set(found.map((o) => o[property] ?? "").filter(Boolean))], 3);
+}
+
 /** Users whose userPrincipalName is `upn` (0 or 1). */
 export const findUsers = (upn: string) => cachedOnSuccess(usersByUpn, upn);
 /** Groups named `name` (display names are not unique: 0, 1 or several). */

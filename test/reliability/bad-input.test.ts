@@ -13,6 +13,7 @@ import { configure } from "../../provider/resources/runtime";
 import { provider as appProvider } from "../../provider/resources/gallery-application";
 import { provider as secretsProvider } from "../../provider/resources/provisioning-secrets";
 import { provider as jobProvider } from "../../provider/resources/provisioning-job";
+import { provider as assignmentProvider } from "../../provider/resources/app-role-assignment";
 import { loadGraphSettings } from "../../provider/graph";
 import { emulatorObjects } from "./helpers";
 
@@ -32,6 +33,7 @@ describe("bad-input catalogue", () => {
   let aws: { appObjectId: string; spId: string };
   let awsJob: string;
   let before: string;
+  let contractors: string[];
 
   beforeAll(async () => {
     h = await harness({ seed: 11 });
@@ -42,6 +44,7 @@ describe("bad-input catalogue", () => {
     aws = await instantiate(h, AWS, "Existing AWS");
     const jobs = await h.call("POST", `/servicePrincipals/${aws.spId}/synchronization/jobs`, { templateId: "aws" });
     awsJob = jobs.body.id;
+    contractors = ((await h.call("GET", `/groups?$filter=displayName eq 'Contractors'`)).body.value as { id: string }[]).map((g) => g.id);
     before = JSON.stringify(await emulatorObjects(h));
   });
   afterAll(async () => {
@@ -53,7 +56,16 @@ describe("bad-input catalogue", () => {
   const app = appProvider as unknown as Provider;
   const secrets = secretsProvider as unknown as Provider;
   const job = jobProvider as unknown as Provider;
+  const assign = assignmentProvider as unknown as Provider;
   const cases: Case[] = [
+    // AppRoleAssignment
+    ["assign: no principal", assign, () => ({ servicePrincipalId: zoom.spId }), "principalId", "AppRoleAssignment.principalId: set exactly one of principalId, user and group."],
+    ["assign: user and group", assign, () => ({ servicePrincipalId: zoom.spId, user: "a@b.com", group: "Engineering" }), "group", "AppRoleAssignment.group: set exactly one of principalId, user and group (got user and group)."],
+    ["assign: unknown group", assign, () => ({ servicePrincipalId: zoom.spId, group: "Engineerng" }), "group", `AppRoleAssignment.group: no group is named "Engineerng"; did you mean "Engineering"? Display names are matched exactly (ignoring case); or pass principalId.`],
+    ["assign: ambiguous group", assign, () => ({ servicePrincipalId: zoom.spId, group: "Contractors" }), "group", () => `AppRoleAssignment.group: 2 groups are named "Contractors" (${contractors.join(", ")}); pass the object id of the one you mean as principalId.`],
+    ["assign: unknown user", assign, () => ({ servicePrincipalId: zoom.spId, user: "nobody@emulator.onmicrosoft.com" }), "user", `AppRoleAssignment.user: no user has the user principal name "nobody@emulator.onmicrosoft.com". Check the spelling, or pass principalId.`],
+    ["assign: unknown role", assign, () => ({ servicePrincipalId: zoom.spId, group: "Engineering", appRole: "msiam" }), "appRole", `AppRoleAssignment.appRole: the application has no role "msiam"; did you mean "msiam_access"? Use one of: msiam_access.`],
+    ["assign: principal id of no user or group", assign, () => ({ servicePrincipalId: zoom.spId, principalId: NIL }), "principalId", `AppRoleAssignment.principalId: no user or group has object id ${NIL}; pass the object id of a user or a group.`],
     // GalleryApplication
     ["app: template missing", app, () => ({ displayName: "x" }), "template", "GalleryApplication.template: is required; set it to a non-empty string."],
     ["app: template of the wrong type", app, () => ({ template: 42, displayName: "x" }), "template", "GalleryApplication.template: must be a string, got number 42."],

@@ -1,7 +1,8 @@
-// What a secrets write keeps (Graph's PUT replaces the whole set) and how the typed settings map
-// onto the set's keys.
+// What a secrets write keeps (Graph's PUT replaces the whole set), how the typed settings map
+// onto the set's keys, and which app role an assignment gets.
 import { mergeSecrets } from "../../provider/resources/provisioning-secrets";
 import { applySettings, liveSettings } from "../../provider/resources/sync-settings";
+import { DEFAULT_ACCESS_ROLE_ID, pickRole } from "../../provider/resources/principals";
 
 const kv = (o: Record<string, string>) => Object.entries(o).map(([key, value]) => ({ key, value }));
 const asMap = (set: { key: string; value: string }[]) => Object.fromEntries(set.map((x) => [x.key, x.value]));
@@ -37,5 +38,25 @@ describe("applySettings", () => {
     const declared = { scope: "all" as const, skipOutOfScopeDeletions: true, notifications: { enabled: true, recipients: "x@y.com" }, deleteThreshold: false as const };
     const set = new Map(applySettings([], declared).map((x) => [x.key, x.value]));
     expect(liveSettings(set, declared)).toEqual(declared);
+  });
+});
+
+describe("pickRole", () => {
+  const roles = [
+    { id: "r-user", displayName: "User", allowedMemberTypes: ["User"], isEnabled: true },
+    { id: "r-admin", value: "Admin", displayName: "Administrator", allowedMemberTypes: ["User"], isEnabled: true },
+    { id: "r-app", value: "Sync.All", displayName: "Sync all", allowedMemberTypes: ["Application"], isEnabled: true },
+  ];
+  it("defaults to default access without roles, the only role, else the User role", () => {
+    expect(pickRole([], undefined)).toEqual({ role: { id: DEFAULT_ACCESS_ROLE_ID, name: "Default Access" } });
+    expect(pickRole([roles[1]], undefined)).toEqual({ role: { id: "r-admin", name: "Admin" } });
+    expect(pickRole(roles, undefined)).toEqual({ role: { id: "r-user", name: "User" } });
+  });
+  it("finds a role by value, display name or id, ignoring case", () => {
+    for (const w of ["admin", "ADMINISTRATOR", "r-admin"]) expect(pickRole(roles, w)).toEqual({ role: { id: "r-admin", name: "Admin" } });
+  });
+  it("refuses a role users and groups cannot have, and suggests for a typo", () => {
+    expect(pickRole(roles, "Sync.All")).toEqual({ problem: 'the role "Sync.All" cannot be assigned to users or groups (it allows Application).' });
+    expect(pickRole(roles, "Admn")).toEqual({ problem: 'the application has no role "Admn"; did you mean "Admin"? Use one of: User, Admin.' });
   });
 });
