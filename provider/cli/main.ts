@@ -37,6 +37,7 @@ for (const [name, description, factory] of [
   ["logs", "list provisioning log records by job, service principal, status and time", () => require("./logs").logsCommand()],
   ["provision", "provision one user or group on demand and print Graph's per-step result", () => require("./provision").provisionCommand()],
   ["report", "write a self-contained HTML fleet report", () => require("./report").reportCommand()],
+  ["drift", "check the stack for drift: what differs, who changed it, what `pulumi up` will do (exit 7 on drift)", () => require("./drift").driftCommand()],
 ] as const) {
   // `entra-provisioning help wait` shows the real command's help too.
   if ((process.argv[2] === "help" ? process.argv[3] : process.argv[2]) === name) program.addCommand(factory());

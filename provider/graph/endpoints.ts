@@ -99,6 +99,7 @@ export const endpoints = {
   deletedItemRestore: endpoint("/directory/deletedItems/{id}/restore", APP_RW),
 
   provisioningLogs: endpoint("/auditLogs/provisioning", AUDIT_R),
+  directoryAudits: endpoint("/auditLogs/directoryAudits", AUDIT_R),
 
   batch: endpoint("/$batch", APP_RW),
 } as const;
