@@ -97,7 +97,8 @@ async function attribute(client: GraphClient, drift: DriftItem[]): Promise<void>
     } catch (e) {
       if (!isGraphError(e)) throw e;
       // Drift is reported all the same; attribution says why it is missing.
-      unavailable = isGraphError(e, "GRAPH_FORBIDDEN", "GRAPH_AUTH")
+      const denied = e.code === "GRAPH_FORBIDDEN" || e.code === "GRAPH_AUTH";
+      unavailable = denied
         ? "the app registration lacks AuditLog.Read.All, which directory audit logs need"
         : `the directory audit logs could not be read (${e.code}${e.status ? ` ${e.status}` : ""})`;
       d.attribution = { unavailable };
