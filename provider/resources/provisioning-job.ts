@@ -66,6 +66,8 @@ interface JobState {
   /** The job's templateId as Graph reports it; may differ from the requested one (customappsso → customappssoOutDelta). */
   effectiveTemplateId?: string;
   scheduleState: string;
+  /** What the program declared for `enabled` at the last create/update (`enabled` is the live state). */
+  declaredEnabled?: boolean;
   status: JobStatusSummary;
   /** Set when the job was adopted by `adoptJobId` (sticky). */
   adoptJobId?: string;
@@ -99,6 +101,9 @@ const INPUTS = [
   "restartScope",
   "adoptJobId",
   "onDestroy",
+  // Derived by the resource class from `enabled` ("Active" when enabled), so a job paused out of
+  // band shows in Pulumi's own diff as `scheduleState: "Paused" => "Active"`.
+  "scheduleState",
 ] as const;
 const RESTART_SCOPES = ["None", "ConnectorDataStore", "Escrows", "Watermark", "QuarantineState", "Full", "ForceDeletes"];
 const DEFAULT_RESTART_SCOPE = "Full";
@@ -213,6 +218,7 @@ function desired(inputs: Record<string, unknown>, templateId: string): Omit<JobS
     servicePrincipalId: inputs.servicePrincipalId as string,
     templateId,
     enabled: (inputs.enabled as boolean | undefined) ?? true,
+    declaredEnabled: (inputs.enabled as boolean | undefined) ?? true,
     validateCredentials: (inputs.validateCredentials as boolean | undefined) ?? true,
     restartTrigger: inputs.restartTrigger as string | undefined,
     restartScope: (inputs.restartScope as string | undefined) ?? DEFAULT_RESTART_SCOPE,
@@ -252,6 +258,9 @@ export const provider = defineProvider({
       for (const name of Object.keys(settings)) c.fail(`settings.${name}`, settingRemoved(name));
     } else c.stringMap(news, "settings");
     c.string(news, "restartTrigger");
+    if (news.scheduleState !== undefined && !isUnknown(news.scheduleState) && news.scheduleState !== "Active") {
+      c.fail("scheduleState", "is derived from enabled (and read from Graph); set enabled instead.");
+    }
     const scope = c.string(news, "restartScope");
     if (scope !== undefined) {
       const bad = scope.split(",").map((s) => s.trim()).filter((s) => !RESTART_SCOPES.includes(s));
@@ -377,14 +386,21 @@ export const provider = defineProvider({
       status: summarize(job),
       onDestroy: props.onDestroy ?? defaultOnDestroy(props.adoptJobId),
     };
-    const { stateVersion: _v, scheduleState: _s, status: _st, templateId: _t, templateIdGiven: _g, effectiveTemplateId: _e, createdAt: _c, ...declared } = state;
-    const inputs = withoutDefaults(declared, {
+    const { stateVersion: _v, scheduleState: _s, status: _st, templateId: _t, templateIdGiven: _g, effectiveTemplateId: _e, createdAt: _c, declaredEnabled, ...declared } = state;
+    // What the program declared stays as declared; the live schedule shows beside it, so a paused
+    // job reads as `scheduleState: "Paused" => "Active"` rather than as a change of `enabled`.
+    const wantEnabled = declaredEnabled ?? props.enabled;
+    const inputs = withoutDefaults({ ...declared, enabled: wantEnabled }, {
       enabled: true,
       validateCredentials: true,
       restartScope: DEFAULT_RESTART_SCOPE,
       onDestroy: defaultOnDestroy(props.adoptJobId),
     });
-    return { id, props: state, inputs: { ...inputs, ...(props.templateIdGiven ? { templateId: state.templateId } : {}) } };
+    return {
+      id,
+      props: state,
+      inputs: { ...inputs, ...(props.templateIdGiven ? { templateId: state.templateId } : {}), ...(wantEnabled ? { scheduleState } : {}) },
+    };
   },
 
   async update(id, olds: JobState, news) {
@@ -427,7 +443,8 @@ export class ProvisioningJob extends EntraResource {
   declare readonly status: pulumi.Output<JobStatusSummary>;
 
   constructor(name: string, args: ProvisioningJobArgs, opts?: pulumi.CustomResourceOptions) {
-    super("job", "ProvisioningJob", name, { ...args, effectiveTemplateId: undefined, scheduleState: undefined, status: undefined }, opts, { deleteBeforeReplace: true });
+    const scheduleState = pulumi.output(args.enabled).apply((enabled) => (enabled === false ? undefined : "Active"));
+    super("job", "ProvisioningJob", name, { ...args, effectiveTemplateId: undefined, scheduleState, status: undefined }, opts, { deleteBeforeReplace: true });
     this.jobId = this.id;
   }
 }

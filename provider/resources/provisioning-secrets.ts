@@ -316,6 +316,16 @@ export const provider = defineProvider({
   },
 });
 
+/**
+ * Every credential value as a secret. Key by key when the map itself is known (the usual
+ * `{ BaseAddress: …, SecretToken: config.requireSecret(…) }`), so a diff can name the key that
+ * changed (`~ credentials: { ~ SecretToken: [secret] => [secret] }`) and still never show a value.
+ */
+function secretValues(credentials: ProvisioningSecretsArgs["credentials"]): pulumi.Input<Record<string, pulumi.Input<string>>> {
+  if (pulumi.Output.isInstance(credentials) || credentials instanceof Promise) return pulumi.secret(credentials);
+  return Object.fromEntries(Object.entries(credentials as Record<string, pulumi.Input<string>>).map(([k, v]) => [k, pulumi.secret(v)]));
+}
+
 /** The credentials of an application's provisioning connector. Values never leave state unencrypted. */
 export class ProvisioningSecrets extends EntraResource {
   declare readonly servicePrincipalId: pulumi.Output<string>;
@@ -331,7 +341,7 @@ export class ProvisioningSecrets extends EntraResource {
       name,
       {
         servicePrincipalId: args.servicePrincipalId,
-        credentials: pulumi.secret(args.credentials),
+        credentials: secretValues(args.credentials),
         verifyOnRefresh: args.verifyOnRefresh,
         rotationTrigger: args.rotationTrigger,
         scope: args.scope,
