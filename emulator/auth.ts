@@ -5,7 +5,8 @@ import { TokenClaims } from "./context";
  * Microsoft identity platform stand-in: the OAuth2 client-credentials token endpoint plus the
  * OpenID metadata MSAL reads before it asks for a token. Tokens are JWT-shaped (header.payload.sig)
  * and HMAC-SHA256 signed with a per-instance key, so Graph routes can tell that this emulator
- * issued them. The claims mirror Entra app-only tokens (`roles`, `appid`, `tid`, `idtyp`).
+ * issued them. The claims mirror Entra app-only tokens (`roles`, `appid`, `tid`, `idtyp`); delegated
+ * tokens for a seeded user (`scp`, `oid`, `upn`) come from the admin API, not from a sign-in flow.
  */
 export const ALL_ROLES = [
   "Application.ReadWrite.All",
@@ -26,6 +27,46 @@ export interface ClientRegistration {
   clientId: string;
   clientSecret: string;
   roles: string[];
+  /** The app's display name (`app_displayname` claim; directory audits show it as the initiating app). */
+  displayName?: string;
+}
+
+/** Name of a registered client that was given none (emulator-defined). */
+export const DEFAULT_CLIENT_NAME = "Graph emulator client";
+
+/**
+ * Claims beyond {@link TokenClaims} that the emulator's tokens carry. App-only tokens: `idtyp` "app",
+ * `oid` (the client's service principal; the emulator uses the client id), `roles`. Delegated (user)
+ * tokens, issued by the emulator-defined `POST /_emulator/tokens`: `idtyp` "user", `oid` (the user's
+ * object id), `upn`, `name`, `scp` (space-separated delegated permissions) and no `roles`
+ * (https://learn.microsoft.com/entra/identity-platform/access-token-claims-reference).
+ */
+export interface IdentityClaims extends TokenClaims {
+  idtyp?: string;
+  oid?: string;
+  upn?: string;
+  unique_name?: string;
+  name?: string;
+  scp?: string;
+  app_displayname?: string;
+}
+
+/** The permissions a token grants: application permissions (`roles`) or delegated ones (`scp`). */
+export function grantedPermissions(claims: TokenClaims): string[] {
+  const c = claims as IdentityClaims;
+  if (Array.isArray(c.roles)) return c.roles;
+  return typeof c.scp === "string" ? c.scp.split(" ").filter(Boolean) : [];
+}
+
+/** Whether the token was issued for a signed-in user (delegated) rather than for the app alone. */
+export function isDelegated(claims: TokenClaims): boolean {
+  return (claims as IdentityClaims).idtyp === "user";
+}
+
+export interface DelegatedUser {
+  id: string;
+  userPrincipalName: string;
+  displayName: string;
 }
 
 export interface TokenResult {
@@ -116,13 +157,13 @@ export class AuthService {
 
   issue(client: ClientRegistration, lifetimeS = TOKEN_LIFETIME_S): string {
     const now = Math.floor(Date.now() / 1000);
-    const header = { typ: "JWT", alg: "HS256", kid: "graph-emulator" };
-    const payload = {
+    return this.sign({
       aud: GRAPH_RESOURCE,
       iss: `https://sts.windows.net/${this.tenantId}/`,
       iat: now,
       nbf: now,
       exp: now + lifetimeS,
+      app_displayname: client.displayName ?? DEFAULT_CLIENT_NAME,
       appid: client.clientId,
       appidacr: "1",
       idtyp: "app",
@@ -132,7 +173,39 @@ export class AuthService {
       tid: this.tenantId,
       uti: randomUUID(),
       ver: "1.0",
-    };
+    });
+  }
+
+  /**
+   * A delegated token: `client` acting for `user` with the delegated permissions `scopes` (`scp`).
+   * Emulator-defined way to get one (no interactive sign-in): `POST /_emulator/tokens`.
+   */
+  issueDelegated(client: ClientRegistration, user: DelegatedUser, scopes: string[], lifetimeS = TOKEN_LIFETIME_S): string {
+    const now = Math.floor(Date.now() / 1000);
+    return this.sign({
+      aud: GRAPH_RESOURCE,
+      iss: `https://sts.windows.net/${this.tenantId}/`,
+      iat: now,
+      nbf: now,
+      exp: now + lifetimeS,
+      app_displayname: client.displayName ?? DEFAULT_CLIENT_NAME,
+      appid: client.clientId,
+      appidacr: "1",
+      idtyp: "user",
+      name: user.displayName,
+      oid: user.id,
+      scp: scopes.join(" "),
+      sub: user.id,
+      tid: this.tenantId,
+      unique_name: user.userPrincipalName,
+      upn: user.userPrincipalName,
+      uti: randomUUID(),
+      ver: "1.0",
+    });
+  }
+
+  private sign(payload: Record<string, unknown>): string {
+    const header = { typ: "JWT", alg: "HS256", kid: "graph-emulator" };
     const unsigned = `${b64url(JSON.stringify(header))}.${b64url(JSON.stringify(payload))}`;
     const sig = createHmac("sha256", this.key).update(unsigned).digest("base64url");
     return `${unsigned}.${sig}`;

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
-import { AuthService } from "./auth";
+import { AuthService, grantedPermissions } from "./auth";
 import { GraphResponse, RequestContext } from "./context";
+import { AuditRecorder, PendingAudit } from "./directory-audits";
 import { drawFault, Fault, FAULT_ERRORS, takeFailure } from "./faults";
 import { denied, errorBody, GraphError, syncNoRoute, syncUnauthorized, tooManyRequests, unauthenticated } from "./errors";
 import { PRIMARY } from "./replication";
@@ -24,6 +25,11 @@ import { resourceUnitCost, Throttler } from "./throttle";
  * Elsewhere a missing permission is 403 Authorization_RequestDenied. A token whose only matching
  * permission is Application.ReadWrite.OwnedBy must own the object in the path (the emulator's
  * stand-in for ownership: the app that created it, `createdByAppId`).
+ *
+ * Permissions are the token's application permissions (`roles`) or, for a delegated token, its
+ * `scp`; handlers see them as `ctx.claims.roles` either way. After the handler, a write the
+ * directory accepted is recorded in the directory audit log (directory-audits.ts): the recorder
+ * captures what it needs before the handler runs and writes the records from the outcome.
  */
 const SYNC_ROUTE = /^\/(servicePrincipals|applications)\/\{id\}\/synchronization(\/|$)/;
 const OWNED_BY = "Application.ReadWrite.OwnedBy";
@@ -63,6 +69,7 @@ export class GraphDispatcher {
     private readonly auth: AuthService,
     private readonly throttler: Throttler,
     private readonly stats: RequestStats,
+    private readonly audits?: AuditRecorder,
   ) {}
 
   private owns(appId: string, template: string, params: Record<string, string>): boolean {
@@ -79,6 +86,7 @@ export class GraphDispatcher {
 
   private async run(base: BaseRequest, authorization: string | undefined, ids: RequestIds, allowFaults: boolean, match: ReturnType<Router["match"]>): Promise<GraphResponse & { reset?: boolean }> {
     const extraHeaders: Record<string, string> = {};
+    let audit: PendingAudit | undefined;
     try {
       const fault: Fault | undefined = allowFaults ? drawFault(this.s.rng, this.s.faults.faultRate) : undefined;
       if (fault?.kind === "reset") return { status: 0, reset: true };
@@ -102,7 +110,7 @@ export class GraphDispatcher {
       if (typeof claims === "string") throw unauthenticated(claims);
       const route = match.route;
       if (route.permission !== "anyToken") {
-        const roles = claims.roles ?? [];
+        const roles = grantedPermissions(claims);
         const held = route.permission.filter((p) => roles.includes(p));
         const sync = SYNC_ROUTE.test(route.template);
         if (held.length === 0) {
@@ -123,11 +131,15 @@ export class GraphDispatcher {
       });
       Object.assign(extraHeaders, decision.headers);
       if (decision.retryAfter) throw tooManyRequests(decision.retryAfter, decision.headers);
-      const ctx: RequestContext = { ...base, params: match.params, claims, replica: this.s.dir.replication.pickReplica() };
+      const ctx: RequestContext = { ...base, params: match.params, claims: { ...claims, roles: grantedPermissions(claims) }, replica: this.s.dir.replication.pickReplica() };
+      audit = this.audits?.prepare(ctx, route.template, ids.clientRequestId);
       const res = await route.handler(ctx);
+      audit?.commit(res.status, res.body);
       return { ...res, headers: { ...extraHeaders, ...res.headers } };
     } catch (e) {
       const err = e instanceof GraphError ? e : new GraphError(500, "generalException", `Unexpected emulator error: ${(e as Error).message}`);
+      // A failed write is not audited, except where the directory changed anyway (instantiate's 404 fault).
+      audit?.commit(err.status);
       if (!(e instanceof GraphError)) console.error("graph emulator: handler failed", e);
       return { status: err.status, body: errorBody(err, ids.requestId, ids.clientRequestId), headers: { ...extraHeaders, ...err.headers } };
     }

@@ -3,6 +3,7 @@ import { createServer as createHttpServer, IncomingMessage, Server, ServerRespon
 import { createServer as createHttpsServer } from "node:https";
 import { AddressInfo } from "node:net";
 import { ALL_ROLES, AuthService } from "./auth";
+import { AuditRecorder, DirectoryAuditLog } from "./directory-audits";
 import { ApiVersion } from "./entities";
 import { errorBody, GraphError } from "./errors";
 import { FaultSettings, parseThrottle } from "./faults";
@@ -121,11 +122,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   registerSynchronizationRoutes(router, services);
   registerSecretRoutes(router, services);
   registerOnDemandRoutes(router, services);
-  registerAuditLogRoutes(router, services);
+  // Its own random stream: audit ids must not shift the ids and faults a seed reproduces.
+  const audits = new DirectoryAuditLog(new Rng(options.seed === undefined ? undefined : options.seed + 1));
+  registerAuditLogRoutes(router, services, audits);
   registerUserGroupRoutes(router, services);
   registerAppRoleAssignmentRoutes(router, services);
   registerBatchRoute(router, () => dispatcher);
-  const dispatcher = new GraphDispatcher(router, services, auth, throttler, stats);
+  const dispatcher = new GraphDispatcher(router, services, auth, throttler, stats, new AuditRecorder(services, audits));
 
   if (saved) {
     dir.load(saved.directory);
@@ -153,6 +156,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const adminDeps = {
     s: services,
     stats,
+    audits,
+    defaultClientId: clientId,
     setFaults: (f: FaultSettings) => {
       const throttleChanged = f.throttle !== faults.throttle;
       Object.assign(faults, f);
@@ -168,6 +173,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       throttler.reset();
       services.onDemandLimiter.reset();
       services.reportsLimiter.reset();
+      audits.clear();
     },
   };
 

@@ -1,13 +1,23 @@
+import { assertDirectoryAuditRead, DirectoryAuditLog, getDirectoryAudit, listDirectoryAudits, permissionMissing } from "../directory-audits";
+import { grantedPermissions } from "../auth";
+import { RequestContext } from "../context";
 import { GraphError, tooManyRequests } from "../errors";
 import { matches, orderByReport, page, readFilter, rejectUnsupportedOptions } from "../odata";
 import { Router } from "../router";
-import { AUDIT_READ, Services } from "../services";
+import { Services } from "../services";
 
 /**
- * GET /auditLogs/provisioning (graph-api.md §4): newest first, $filter, $orderby (activityDateTime
- * asc|desc), $top and $skiptoken paging. Filters are case-sensitive except
- * provisioningStatusInfo/status (whose values are lower-case anyway). The reports limit — 5
- * requests per 10 s per app per tenant — always applies.
+ * The reporting APIs under /auditLogs (graph-api.md §4; FIDELITY.md "Directory audit logs"):
+ *
+ * - GET /auditLogs/provisioning: newest first, $filter, $orderby (activityDateTime asc|desc), $top and
+ *   $skiptoken paging. Filters are case-sensitive except provisioningStatusInfo/status (whose values
+ *   are lower-case anyway).
+ * - GET /auditLogs/directoryAudits and /{id}: records the emulator writes for every accepted write
+ *   (directory-audits.ts).
+ *
+ * Both are "identity and access reports": one limit of 5 requests per 10 s per app per tenant covers
+ * them together (throttling-limits), and a token without the permission gets the reporting
+ * service's 403 Authentication_MSGraphPermissionMissing naming it.
  */
 const SORTABLE = new Set(["activityDateTime"]);
 const FILTERABLE = new Set([
@@ -17,14 +27,23 @@ const FILTERABLE = new Set([
   "targetIdentity/displayName", "servicePrincipal/id", "servicePrincipal/displayName", "initiatedBy/displayName",
 ]);
 
-export function registerAuditLogRoutes(router: Router, s: Services): void {
+export function registerAuditLogRoutes(router: Router, s: Services, audits?: DirectoryAuditLog): void {
+  const reportsLimit = (ctx: RequestContext): void => {
+    const wait = s.reportsLimiter.hit(`${ctx.claims.appid}:${ctx.claims.tid}`);
+    if (wait) throw tooManyRequests(wait);
+  };
+  // provisioningObjectSummary: AuditLog.Read.All (graph-api.md §4, application permissions).
+  const provisioningRead = (ctx: RequestContext): void => {
+    if (!grantedPermissions(ctx.claims).includes("AuditLog.Read.All")) throw permissionMissing("AuditLog.Read.All");
+  };
+
   router.add({
     method: "GET",
     pattern: "/auditLogs/provisioning",
-    permission: AUDIT_READ,
+    permission: "anyToken",
     handler: (ctx) => {
-      const wait = s.reportsLimiter.hit(`${ctx.claims.appid}:${ctx.claims.tid}`);
-      if (wait) throw tooManyRequests(wait);
+      provisioningRead(ctx);
+      reportsLimit(ctx);
       rejectUnsupportedOptions(ctx, ["$filter", "$orderby", "$top", "$skiptoken"]);
       const filter = readFilter(ctx, FILTERABLE, "provisioningObjectSummary");
       const items = orderByReport(ctx, s.sync.allLogs().filter((l) => matches(filter, l, false)), SORTABLE);
@@ -35,13 +54,37 @@ export function registerAuditLogRoutes(router: Router, s: Services): void {
   router.add({
     method: "GET",
     pattern: "/auditLogs/provisioning/{id}",
-    permission: AUDIT_READ,
+    permission: "anyToken",
     handler: (ctx) => {
-      const wait = s.reportsLimiter.hit(`${ctx.claims.appid}:${ctx.claims.tid}`);
-      if (wait) throw tooManyRequests(wait);
+      provisioningRead(ctx);
+      reportsLimit(ctx);
       const log = s.sync.allLogs().find((l) => l.id === ctx.params.id);
       if (!log) throw new GraphError(404, "ResourceNotFound", `Provisioning log '${ctx.params.id}' was not found.`);
       return { status: 200, body: log };
+    },
+  });
+
+  if (!audits) return;
+
+  router.add({
+    method: "GET",
+    pattern: "/auditLogs/directoryAudits",
+    permission: "anyToken",
+    handler: (ctx) => {
+      assertDirectoryAuditRead(ctx);
+      reportsLimit(ctx);
+      return listDirectoryAudits(ctx, audits);
+    },
+  });
+
+  router.add({
+    method: "GET",
+    pattern: "/auditLogs/directoryAudits/{id}",
+    permission: "anyToken",
+    handler: (ctx) => {
+      assertDirectoryAuditRead(ctx);
+      reportsLimit(ctx);
+      return getDirectoryAudit(ctx, audits);
     },
   });
 }
