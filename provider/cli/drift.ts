@@ -20,7 +20,7 @@ Exit codes:
 
 The check is \`pulumi preview --refresh\` on the stack (nothing is changed). Dependents whose only
 difference is an output of a drifted resource (not known until it updates) are folded, not listed.
-"Who" comes from the directory audit logs (AuditLog.Read.All); without that permission the drift
+"Who" comes from the directory audit logs (AuditLog.Read.All and Directory.Read.All); without them the drift
 is still reported and the line says why attribution is unavailable.
 `;
 
@@ -58,7 +58,7 @@ function preview(ref: StackRef): Promise<{ steps: PreviewStep[]; output: string 
 interface AuditRecord {
   activityDisplayName?: string;
   activityDateTime?: string;
-  initiatedBy?: { app?: { displayName?: string; appId?: string } | null; user?: { userPrincipalName?: string; displayName?: string } | null };
+  initiatedBy?: { app?: { displayName?: string; appId?: string | null; servicePrincipalId?: string | null } | null; user?: { userPrincipalName?: string; displayName?: string } | null };
 }
 
 /**
@@ -67,11 +67,13 @@ interface AuditRecord {
  */
 async function lastChange(client: GraphClient, targetId: string, since: string | undefined): Promise<Attribution | undefined> {
   const filter = [`targetResources/any(t:t/id eq '${targetId}')`, ...(since ? [`activityDateTime ge ${new Date(since).toISOString()}`] : [])].join(" and ");
-  const res = await client.get<{ value?: AuditRecord[] }>({ endpoint: endpoints.directoryAudits, query: { $filter: filter, $top: 20 } });
-  const newest = (res.body.value ?? []).sort((a, b) => (b.activityDateTime ?? "").localeCompare(a.activityDateTime ?? ""))[0];
+  const res = await client.get<{ value?: AuditRecord[] }>({ endpoint: endpoints.directoryAudits, query: { $filter: filter, $orderby: "activityDateTime desc", $top: 1 } });
+  const newest = res.body.value?.[0];
   if (!newest) return undefined;
   const by = newest.initiatedBy;
-  const app = by?.app ? [by.app.displayName, by.app.appId && `(${by.app.appId})`].filter(Boolean).join(" ") : undefined;
+  // Live records leave initiatedBy.app.appId null and carry the app's service principal id instead.
+  const appRef = by?.app?.appId ?? by?.app?.servicePrincipalId;
+  const app = by?.app ? [by.app.displayName, appRef && `(${appRef})`].filter(Boolean).join(" ") : undefined;
   const actor = by?.user?.userPrincipalName ?? by?.user?.displayName ?? (app ? `app ${app}` : "unknown");
   return { actor, activity: newest.activityDisplayName ?? "change", time: shortTime(newest.activityDateTime) };
 }
@@ -86,20 +88,21 @@ async function attribute(client: GraphClient, drift: DriftItem[]): Promise<void>
     }
     const targets = [d.graphId, d.servicePrincipalId].filter((x): x is string => Boolean(x));
     try {
+      // The newest change to any of the objects behind the resource (an app rename is recorded on
+      // the application, an enterprise-app rename on the service principal).
+      let newest: { actor: string; activity: string; time: string } | undefined;
       for (const t of targets) {
         const found = await lastChange(client, t, d.lastDeployed);
-        if (found) {
-          d.attribution = found;
-          break;
-        }
+        if (found && "time" in found && (!newest || found.time > newest.time)) newest = found;
       }
+      if (newest) d.attribution = newest;
       d.attribution ??= { unavailable: "no directory audit record since the last deployment (the change may be older than the log's retention, or not audited)" };
     } catch (e) {
       if (!isGraphError(e)) throw e;
       // Drift is reported all the same; attribution says why it is missing.
       const denied = e.code === "GRAPH_FORBIDDEN" || e.code === "GRAPH_AUTH";
       unavailable = denied
-        ? "the app registration lacks AuditLog.Read.All, which directory audit logs need"
+        ? "the app registration lacks AuditLog.Read.All and Directory.Read.All, which directory audit logs need"
         : `the directory audit logs could not be read (${e.code}${e.status ? ` ${e.status}` : ""})`;
       d.attribution = { unavailable };
     }

@@ -99,7 +99,8 @@ export const endpoints = {
   deletedItemRestore: endpoint("/directory/deletedItems/{id}/restore", APP_RW),
 
   provisioningLogs: endpoint("/auditLogs/provisioning", AUDIT_R),
-  directoryAudits: endpoint("/auditLogs/directoryAudits", AUDIT_R),
+  // Directory audit logs need Directory.Read.All too (https://learn.microsoft.com/graph/api/directoryaudit-list).
+  directoryAudits: endpoint("/auditLogs/directoryAudits", `${AUDIT_R} and ${DIR_R}`),
 
   batch: endpoint("/$batch", APP_RW),
 } as const;
