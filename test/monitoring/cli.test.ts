@@ -58,6 +58,9 @@ describe(`monitoring CLI on a ${N}-instance stack with ${BAD.length} rejected cr
         count: { value: String(N) },
         secretToken: { value: TOKEN, secret: true },
         overrides: { value: JSON.stringify(overrides) },
+        // A new service principal has no assignments: each app is assigned one seeded group, whose
+        // members its job provisions.
+        groupsPerApp: { value: "1" },
       },
     });
     const up = await run.stack.up();
@@ -118,9 +121,9 @@ describe(`monitoring CLI on a ${N}-instance stack with ${BAD.length} rejected cr
     const table = await cli(["status", ...stackArgs()]);
     expect(table.code).toBe(0);
     const lines = table.stdout.trim().split("\n");
-    expect(lines[0]).toMatch(/^APP\s+JOB ID\s+CODE\s+LAST EXECUTION\s+QUARANTINE REASON\s+IMPORTED\s+EXPORTED\s+ESCROWED\s+SYNCED$/);
+    expect(lines[0]).toMatch(/^APP\s+JOB ID\s+CODE\s+ASSIGNED\s+LAST EXECUTION\s+QUARANTINE REASON\s+IMPORTED\s+EXPORTED\s+ESCROWED\s+SYNCED$/);
     // Quarantined first.
-    for (let i = 0; i < badNames.length; i++) expect(lines[1 + i]).toMatch(new RegExp(`^Instance \\d+\\s+\\S+\\s+Quarantine\\s+Failed \\d{4}-.*EncounteredQuarantineException`));
+    for (let i = 0; i < badNames.length; i++) expect(lines[1 + i]).toMatch(new RegExp(`^Instance \\d+\\s+\\S+\\s+Quarantine\\s+1 group\\s+Failed \\d{4}-.*EncounteredQuarantineException`));
     expect(lines.slice(1, 1 + BAD.length).map((l) => l.split(/\s{2,}/)[0]).sort()).toEqual(badNames);
     expect(lines[lines.length - 1]).toBe(`${N} job(s): ${BAD.length} quarantined, ${N - BAD.length} healthy`);
   });
@@ -191,8 +194,13 @@ describe(`monitoring CLI on a ${N}-instance stack with ${BAD.length} rejected cr
   it("provision returns Graph's per-step result", async () => {
     const state = (await h.admin("GET", "/state")).body;
     const good = instances["app-0"];
-    // Not the emulator's always-conflicting user (index 1): that one fails by design.
-    user = (state.users.ids as string[]).find((id, i) => i !== 1 && (state.assignments[good.spId] as string[]).includes(id))!;
+    // A user in the app's scope (assigned, or a direct member of an assigned group), not the
+    // emulator's always-conflicting user (index 1): that one fails by design.
+    const assigned = state.assignments[good.spId] as string[];
+    const groups = state.groups.items as { id: string; members: string[] }[];
+    const inScope = (id: string) => assigned.includes(id) || groups.some((g) => assigned.includes(g.id) && g.members.includes(id));
+    user = (state.users.ids as string[]).find((id, i) => i !== 1 && inScope(id))!;
+    expect(user).toBeDefined();
     const ok = await cli(["provision", ...stackArgs(), "--app", "Instance 0", "--user", user, "--json"]);
     expect(ok.code).toBe(0);
     const res = JSON.parse(ok.stdout);

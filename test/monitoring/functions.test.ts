@@ -10,7 +10,8 @@ import { Pacer } from "../../provider/functions/pace";
 import { renderReport } from "../../provider/cli/report";
 import { jobTargetsFromDeployment } from "../../provider/cli/stack-outputs";
 import { parseSince } from "../../provider/cli/logs";
-import { createJob, CUSTOM, harness, Harness, instantiate, until } from "../emulator/helpers";
+import { assign, directory } from "../emulator/assign";
+import { createJob, CUSTOM, harness, Harness, instantiate, secretsSet, until } from "../emulator/helpers";
 import { emulatorSettings } from "../graph/workload";
 
 jest.setTimeout(120_000);
@@ -27,10 +28,15 @@ describe("monitoring functions against the emulator", () => {
     for (const [i, token] of ["good-token-1", "invalid-token", "good-token-2"].entries()) {
       const name = `Monitor ${i}`;
       const { spId } = await instantiate(h, CUSTOM, name);
-      const put = await h.call("PUT", `/servicePrincipals/${spId}/synchronization/secrets`, {
-        value: [{ key: "BaseAddress", value: `https://scim.example.com/${i}` }, { key: "SecretToken", value: token }],
-      });
+      const put = await h.call(
+        "PUT",
+        `/servicePrincipals/${spId}/synchronization/secrets`,
+        secretsSet([{ key: "BaseAddress", value: `https://scim.example.com/${i}` }, { key: "SecretToken", value: token }]),
+      );
       expect(put.status).toBe(204);
+      // A new service principal has no assignments: assign two thirds of the users, the first
+      // one (an ordinary user) and the conflict user (#1, whose export always fails) among them.
+      await assign(h, spId, (await directory(h)).users.filter((_, u) => u % 3 !== 2));
       const jobId = await createJob(h, spId);
       apps.push({ spId, jobId, name });
     }

@@ -20,8 +20,11 @@ describe("ProvisionOnDemand through the real CLI", () => {
 
   beforeAll(async () => {
     h = await harness({ cycleIntervalMs: 500 });
+    // A new service principal has no assignments: the program assigns the first seeded user (not
+    // #1, whose export always fails with a conflict).
+    const seeded = (await h.admin("GET", "/state")).body.users.ids as string[];
     run = await openProgram(path.join(__dirname, "fixtures", "on-demand"), {
-      config: { ...emulatorConfig(h.emu), secretToken: { value: "od-token-value", secret: true } },
+      config: { ...emulatorConfig(h.emu), secretToken: { value: "od-token-value", secret: true }, assigned: { value: JSON.stringify([seeded[0]]) } },
     });
     const up = await run.stack.up();
     expect(up.summary.result).toBe("succeeded");

@@ -52,7 +52,7 @@ describe("ProvisioningSchema through the real CLI", () => {
   it("applies the mapping and scoping filter: app-1 provisions only in-scope users, with the mapped attributes", async () => {
     const up = await run.stack.up();
     expect(up.summary.result).toBe("succeeded");
-    expect(up.summary.resourceChanges?.create).toBe(8);
+    expect(up.summary.resourceChanges?.create).toBe(12); // 8 + two group assignments per app
     ids = up.outputs.instances.value;
     const since = new Date().toISOString();
     await cycle(0);
