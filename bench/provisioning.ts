@@ -91,6 +91,18 @@ function pulumi(argv: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<vo
   });
 }
 
+/** `entra-provisioning drift` on the stack; exit 0 (clean) is expected. */
+function driftCommand(p: { dir: string; env: NodeJS.ProcessEnv }): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const cli = path.join(root, "dist", "provider", "cli", "main.js");
+    const child = spawn(process.execPath, [cli, "drift", "--cwd", p.dir, "--stack", "bench"], { env: { ...p.env, ENTRA_PULUMI_BINARY: pulumiBin }, stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    child.stdout.on("data", (d) => (out += d));
+    child.stderr.on("data", (d) => (out += d));
+    child.on("close", (code) => (code === 0 ? resolve() : reject(new Error(`entra-provisioning drift exited ${code}:\n${out.slice(-3000)}`))));
+  });
+}
+
 function program(fixture: string, tmp: string, name: string): { dir: string; env: NodeJS.ProcessEnv; stateDir: string } {
   const dir = path.join(tmp, name);
   fs.cpSync(fixture, dir, { recursive: true });
@@ -194,6 +206,8 @@ async function main(): Promise<void> {
     stateSize = stateBytes(real.stateDir);
     await measure("no-op up", () => engine(["up", "--yes", "--skip-preview"], real));
     await measure("preview --refresh", () => engine(["preview", "--refresh"], real));
+    // The drift command on the same clean stack: preview --refresh --json plus its analysis.
+    await measure("entra-provisioning drift", () => driftCommand(real));
     await setConfig(real, [["overrides", JSON.stringify({ 0: { displayName: "changed by bench" } })]]);
     await measure("one change", () => engine(["up", "--yes", "--skip-preview"], real));
     await setConfig(real, [["groupsPerApp", String(GROUPS_PER_APP)]]);
@@ -243,6 +257,8 @@ function report(
   }
   out(`\nengine floor: create ${floorCreate.toFixed(1)} s, preview --refresh ${floorRefresh.toFixed(1)} s`);
   out(`Graph lower bound: create ${lbCreate.toFixed(1)} s, refresh ${lbRefresh.toFixed(1)} s`);
+  const driftRun = get("entra-provisioning drift");
+  out(`entra-provisioning drift on the clean stack: ${driftRun.seconds.toFixed(1)} s (plain preview --refresh ${refresh.seconds.toFixed(1)} s)`);
   out(`create ratio ${createRatio.toFixed(2)}, refresh ratio ${refreshRatio.toFixed(2)} (time / (floor + lower bound))`);
   const assign = get("assign");
   const assignments = n * GROUPS_PER_APP;
@@ -255,7 +271,7 @@ function report(
       `refresh_ratio=${refreshRatio.toFixed(2)} create_requests_per_instance=${(create.total / n).toFixed(2)} ` +
       `refresh_requests_per_instance=${(refresh.total / n).toFixed(2)} provider_rss_mb=${run.providerRss.toFixed(0)} ` +
       `floor_create_s=${floorCreate.toFixed(1)} floor_refresh_s=${floorRefresh.toFixed(1)} ` +
-      `assign_s=${assign.seconds.toFixed(1)} floor_assign_s=${floorAssign.toFixed(1)} assign_requests_per_assignment=${(assign.total / assignments).toFixed(2)}`,
+      `drift_s=${driftRun.seconds.toFixed(1)} assign_s=${assign.seconds.toFixed(1)} floor_assign_s=${floorAssign.toFixed(1)} assign_requests_per_assignment=${(assign.total / assignments).toFixed(2)}`,
   );
 }
 
