@@ -12,6 +12,13 @@ interface Fresh {
 }
 
 const instantiated = new Map<string, Fresh>();
+/** Service principals this process restored from deleted items, and when: they replicate like new ones. */
+const restored = new Map<string, number>();
+
+/** Called once a restore of the service principal was accepted. */
+export function recordRestored(servicePrincipalId: string, at: number): void {
+  restored.set(servicePrincipalId, at);
+}
 
 /** Called once instantiate answered with new objects (not for objects found by their marker). */
 export function recordInstantiated(servicePrincipalId: string, applicationTemplateId: string, createdAt: number): void {
@@ -25,6 +32,6 @@ export function instantiatedHere(servicePrincipalId: string): Fresh | undefined 
 
 /** Request options for a service principal that may have been created moments ago. */
 export function freshRequest(servicePrincipalId: string): { consistency: "retry-not-found"; createdAt?: number } {
-  const fresh = instantiated.get(servicePrincipalId);
-  return fresh ? { consistency: "retry-not-found", createdAt: fresh.createdAt } : { consistency: "retry-not-found" };
+  const createdAt = instantiated.get(servicePrincipalId)?.createdAt ?? restored.get(servicePrincipalId);
+  return createdAt !== undefined ? { consistency: "retry-not-found", createdAt } : { consistency: "retry-not-found" };
 }

@@ -7,7 +7,7 @@ import { goneWindowMs, inDeletedItems, unlessGone } from "./gone";
 import { Checker, isUnknown, withoutDefaults } from "./inputs";
 import { graph, operationTimeoutMs } from "./runtime";
 import { defineProvider, partialCreate } from "./define";
-import { freshRequest, recordInstantiated } from "./fresh";
+import { freshRequest, recordInstantiated, recordRestored } from "./fresh";
 import { appRolesOf, type AppRole } from "./principals";
 import { EntraResource } from "./shim";
 import { resolveTemplate, TemplateLookupError, odataString } from "./templates";
@@ -523,6 +523,8 @@ async function restore(appObjectId: string, spId: string): Promise<void> {
       if (!(id === spId && isGraphError(e, "GRAPH_NOT_FOUND", "GRAPH_BAD_REQUEST"))) throw e;
     }
   }
+  // The secrets and job created next for it must wait for replicas that have not seen it back.
+  recordRestored(spId, Date.now());
   await untilVisible(() => graph().get({ endpoint: endpoints.servicePrincipal, params: { spId }, query: { $select: "id" } }), {
     timeoutMs: operationTimeoutMs(),
     description: `restored service principal ${spId} to be readable`,

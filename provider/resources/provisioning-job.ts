@@ -335,9 +335,15 @@ export const provider = defineProvider({
       // A service principal this process instantiated moments ago cannot have one yet.
       const findJob = async () =>
         (await graph().list<GraphJob>({ endpoint: endpoints.jobs, params: { spId }, ...fresh })).find((j) => jobUsesTemplate(j.templateId, templateId));
+      // A list lags behind deletes: a job deleted moments ago can still be listed. Take a listed
+      // job over only once a read by id confirms it exists.
+      const existing = async () => {
+        const listed = await findJob();
+        return listed && (await unlessGone(() => getJob(spId, listed.id), 0))?.value;
+      };
       const job =
         adopted ??
-        (instantiatedHere(spId) ? undefined : await findJob()) ??
+        (instantiatedHere(spId) ? undefined : await existing()) ??
         (await createOnce({
           create: async () => (await graph().post<GraphJob>({ endpoint: endpoints.jobs, params: { spId }, body: { templateId }, ...fresh })).body,
           find: findJob,

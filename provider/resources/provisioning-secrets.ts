@@ -107,7 +107,7 @@ export function mergeSecrets(live: KeyValue[], declared: Record<string, string>,
 async function firstJob(spId: string): Promise<Job | undefined> {
   // A service principal this process instantiated moments ago cannot have a job yet.
   if (instantiatedHere(spId)) return undefined;
-  return (await graph().list<Job>({ endpoint: endpoints.jobs, params: { spId }, consistency: "retry-not-found" }))[0];
+  return (await graph().list<Job>({ endpoint: endpoints.jobs, params: { spId }, ...freshRequest(spId) }))[0];
 }
 
 /** The secret key a validateCredentials rejection names (Graph puts it in quotes in the message). */

@@ -90,7 +90,7 @@ describe(`${N} instances through the real CLI`, () => {
     expect(drift.stdout + drift.stderr).not.toContain(TOKEN);
 
     const fix = await runPulumi(run, ["up", "--refresh", "--yes", "--skip-preview"]);
-    expect(fix.code).toBe(0);
+    if (fix.code !== 0) throw new Error(`up --refresh failed:\n${(fix.stdout + fix.stderr).slice(-5000)}`);
     const clean = await runPulumi(run, ["preview", "--refresh", "--expect-no-changes"]);
     expect(clean.code).toBe(0);
 
