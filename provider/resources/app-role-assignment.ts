@@ -131,9 +131,12 @@ export const provider = defineProvider({
     if (c.failures.length === 0 && spId !== undefined && !unchanged && !INPUTS.some((k) => isUnknown(news[k]))) {
       const p = await resolvePrincipal(news);
       if ("problem" in p) c.fail(p.property, p.problem);
-      const roles = await unlessGone(() => appRolesOf(spId), 3_000);
-      if (!roles) c.fail("servicePrincipalId", `no service principal has id ${spId}; pass GalleryApplication.servicePrincipalId.`);
-      else {
+      // In deleted items: its application is restored by `up` first; checked at create.
+      const deleted = { value: false };
+      const roles = await unlessGone(() => appRolesOf(spId), 3_000, async () => (deleted.value = await inDeletedItems(spId)));
+      if (!roles) {
+        if (!deleted.value) c.fail("servicePrincipalId", `no service principal has id ${spId}; pass GalleryApplication.servicePrincipalId.`);
+      } else {
         const r = pickRole(roles.value, news.appRole as string | undefined);
         if ("problem" in r) c.fail("appRole", r.problem);
       }

@@ -3,7 +3,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { createOnce, endpoints, isGraphError, serializeBy } from "../graph";
 import { freshRequest, instantiatedHere } from "./fresh";
-import { goneWindowMs, parentSettled, unlessGone } from "./gone";
+import { goneWindowMs, inDeletedItems, parentSettled, unlessGone } from "./gone";
 import { Checker, closest, immutableChange, isUnknown, withoutDefaults } from "./inputs";
 import { graph } from "./runtime";
 import { defineProvider, partialCreate } from "./define";
@@ -275,9 +275,13 @@ export const provider = defineProvider({
     // — once, when it or the template changes, not on every preview of an unchanged job.
     const unchanged = olds.servicePrincipalId === spId && olds.templateId === news.templateId;
     if (spId !== undefined && !isUnknown(news.templateId) && !unchanged) {
-      const offered = await unlessGone(() => offeredTemplates(spId, false));
-      if (!offered) c.fail("servicePrincipalId", `no service principal has id ${spId}; pass GalleryApplication.servicePrincipalId.`);
-      else {
+      // A service principal in deleted items belongs to an application `up` restores first
+      // (GalleryApplication.restoreDeleted): checked at create, once it is back.
+      const deleted = { value: false };
+      const offered = await unlessGone(() => offeredTemplates(spId, false), undefined, async () => (deleted.value = await inDeletedItems(spId)));
+      if (!offered) {
+        if (!deleted.value) c.fail("servicePrincipalId", `no service principal has id ${spId}; pass GalleryApplication.servicePrincipalId.`);
+      } else {
         const problem = templateProblem(spId, templateId, offered.value);
         if (problem) c.fail("templateId", problem);
         else {
