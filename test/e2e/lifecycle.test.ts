@@ -145,6 +145,13 @@ describe("failure paths, replacements and secret drift through the real CLI", ()
     expect(rejected.all).toMatch(/Nothing was saved/);
     expect(rejected.all).not.toContain("invalid-rotated");
     expect(await validatesSaved()).toBe(204);
+    // A failed create of secrets: the replacement is rejected before anything is written, so the
+    // original is never deleted and the working set stays.
+    const secretsUrn = (await resources()).find((r) => r.type.endsWith(":ProvisioningSecrets"))!.urn;
+    const replaced = await up("--replace", secretsUrn);
+    expect(replaced.code).not.toBe(0);
+    expect(replaced.all).toMatch(/ProvisioningSecrets\.credentials\.SecretToken: the target application rejected the new credentials/);
+    expect(await validatesSaved()).toBe(204);
     await run.stack.setConfig("secretToken", { value: TOKEN, secret: true });
     await expectRecoverable();
     // Job pause refused.
