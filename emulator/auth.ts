@@ -155,9 +155,10 @@ export class AuthService {
     };
   }
 
-  issue(client: ClientRegistration, lifetimeS = TOKEN_LIFETIME_S): string {
+  /** Claims every token carries: audience, issuer, lifetime and the calling app. */
+  private commonClaims(client: ClientRegistration, lifetimeS: number) {
     const now = Math.floor(Date.now() / 1000);
-    return this.sign({
+    return {
       aud: GRAPH_RESOURCE,
       iss: `https://sts.windows.net/${this.tenantId}/`,
       iat: now,
@@ -166,6 +167,12 @@ export class AuthService {
       app_displayname: client.displayName ?? DEFAULT_CLIENT_NAME,
       appid: client.clientId,
       appidacr: "1",
+    };
+  }
+
+  issue(client: ClientRegistration, lifetimeS = TOKEN_LIFETIME_S): string {
+    return this.sign({
+      ...this.commonClaims(client, lifetimeS),
       idtyp: "app",
       oid: client.clientId,
       roles: client.roles,
@@ -181,16 +188,8 @@ export class AuthService {
    * Emulator-defined way to get one (no interactive sign-in): `POST /_emulator/tokens`.
    */
   issueDelegated(client: ClientRegistration, user: DelegatedUser, scopes: string[], lifetimeS = TOKEN_LIFETIME_S): string {
-    const now = Math.floor(Date.now() / 1000);
     return this.sign({
-      aud: GRAPH_RESOURCE,
-      iss: `https://sts.windows.net/${this.tenantId}/`,
-      iat: now,
-      nbf: now,
-      exp: now + lifetimeS,
-      app_displayname: client.displayName ?? DEFAULT_CLIENT_NAME,
-      appid: client.clientId,
-      appidacr: "1",
+      ...this.commonClaims(client, lifetimeS),
       idtyp: "user",
       name: user.displayName,
       oid: user.id,
