@@ -77,6 +77,9 @@ const KEYS = [
 ] as const;
 type Key = (typeof KEYS)[number];
 
+/** The keys of the `entra:` config namespace (without it): the dynamic provider reads each one (resources/runtime.ts). */
+export const GRAPH_SETTING_KEYS: readonly Key[] = KEYS;
+
 const NAMESPACE = "entra";
 
 /**

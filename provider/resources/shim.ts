@@ -10,8 +10,12 @@
 // spurious `~__provider` diffs), and refresh and delete always run the installed code.
 import * as pulumi from "@pulumi/pulumi";
 
-/** The `__provider` text of resource kind `kind` (a short id mapped by `impl` in the package index). */
-function providerModule(kind: string): string {
+/**
+ * The `__provider` text of resource kind `kind` (a short id mapped by `impl` in the package index).
+ * Exported for test/unit/shim-contract.test.ts, which pins it to the SDK version whose host evaluates it.
+ * @internal
+ */
+export function providerModule(kind: string): string {
   return `exports.handler=()=>require("pulumi-entra-provisioning").impl(${JSON.stringify(kind)});`;
 }
 

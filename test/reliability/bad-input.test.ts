@@ -16,6 +16,7 @@ import { provider as jobProvider } from "../../provider/resources/provisioning-j
 import { provider as assignmentProvider } from "../../provider/resources/app-role-assignment";
 import { loadGraphSettings } from "../../provider/graph";
 import { emulatorObjects } from "./helpers";
+import { hostConfig } from "../helpers/dynamic-host";
 
 jest.setTimeout(300_000);
 
@@ -38,7 +39,7 @@ describe("bad-input catalogue", () => {
   beforeAll(async () => {
     h = await harness({ seed: 11 });
     const cfg = emulatorConfig(h.emu);
-    configure({ config: { rawConfig: Object.fromEntries(Object.entries(cfg).map(([k, v]) => [k, v.value])) } } as never);
+    configure({ config: hostConfig(Object.fromEntries(Object.entries(cfg).map(([k, v]) => [k, v.value]))) });
     zoomTemplate = (await h.call("GET", `/applicationTemplates?$filter=displayName eq 'Zoom'`)).body.value[0].id as string;
     zoom = await instantiate(h, zoomTemplate, "Existing Zoom");
     aws = await instantiate(h, AWS, "Existing AWS");

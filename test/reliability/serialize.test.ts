@@ -8,6 +8,7 @@ import { configure, graph } from "../../provider/resources/runtime";
 import { provider as secretsProvider } from "../../provider/resources/provisioning-secrets";
 import { provider as jobProvider } from "../../provider/resources/provisioning-job";
 import { emulatorConfig } from "../helpers/pulumi";
+import { hostConfig } from "../helpers/dynamic-host";
 
 jest.setTimeout(120_000);
 
@@ -27,7 +28,7 @@ describe("per-service-principal serialization in the provider process", () => {
   beforeAll(async () => {
     h = await harness({ seed: 3, latencyMs: 40 });
     const cfg = emulatorConfig(h.emu);
-    configure({ config: { rawConfig: Object.fromEntries(Object.entries(cfg).map(([k, v]) => [k, v.value])) } } as never);
+    configure({ config: hostConfig(Object.fromEntries(Object.entries(cfg).map(([k, v]) => [k, v.value]))) });
   });
   afterAll(async () => {
     await h?.close();
