@@ -16,7 +16,7 @@ import { lookup } from "./directory-objects";
  */
 const SP = "/servicePrincipals/{id}/synchronization";
 const JOB = `${SP}/jobs/{jobId}`;
-const RESET_SCOPES = new Set(["None", "ConnectorDataStore", "Escrows", "Watermark", "QuarantineState", "Full", "ForceDeletes"]);
+export const RESET_SCOPES = new Set(["None", "ConnectorDataStore", "Escrows", "Watermark", "QuarantineState", "Full", "ForceDeletes"]);
 
 function specsFor(entity: Entity): SyncTemplateSpec[] {
   const app = entity.applicationTemplateId ? galleryApp(String(entity.applicationTemplateId)) : undefined;

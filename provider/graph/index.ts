@@ -29,6 +29,7 @@ export type { GraphCountersSnapshot } from "./counters";
 export { formatLogEvent, defaultLogger } from "./log";
 export type { GraphLogEvent, GraphLogger } from "./log";
 export { redact, registerSecret, registerSecretsInBody, REDACTED } from "./redact";
+export { SYNCHRONIZATION_SECRET_KEYS, SECRET_BEARING_KEYS, CREDENTIAL_KEYS, MASKED, RESTART_SCOPES, DEFAULT_RESTART_SCOPE } from "./synchronization-enums";
 export { CachedTokenProvider, createCredential } from "./auth";
 export type { AccessTokenProvider, CredentialKind } from "./auth";
 export { sharedDispatcher, createDispatcher, closeSharedDispatchers } from "./transport";

@@ -11,6 +11,8 @@
  * printing, such as Graph's `error.message` or an identity library's failure message.
  */
 
+import { CREDENTIAL_KEYS } from "./synchronization-enums";
+
 export const REDACTED = "[REDACTED]";
 
 /** Values shorter than this are not registered: redacting "true" or "1" everywhere would mangle messages. */
@@ -67,27 +69,8 @@ export function redact(text: unknown): string {
   return out;
 }
 
-/**
- * Synchronization secret keys whose values are credentials (Graph `synchronizationSecret` enum members).
- * Non-secret keys such as `BaseAddress` or `SyncAll` stay readable in messages.
- */
-const SECRET_SYNC_KEYS = new Set(
-  [
-    "Password",
-    "SecretToken",
-    "AppKey",
-    "ClientSecret",
-    "ConsumerKey",
-    "ConsumerSecret",
-    "TokenKey",
-    "Oauth2AccessToken",
-    "Oauth2RefreshToken",
-    "Oauth2ClientSecret",
-    "Oauth2AuthorizationCode",
-    "ConnectionString",
-    "SyncAgentCompatibilityKey",
-  ].map((k) => k.toLowerCase()),
-);
+/** Synchronization secret keys whose values are credentials; non-secret keys such as `BaseAddress` stay readable. */
+const SECRET_SYNC_KEYS = new Set([...CREDENTIAL_KEYS].map((k) => k.toLowerCase()));
 
 /**
  * Registers every secret value found in a synchronization secrets or validateCredentials body

@@ -1,7 +1,7 @@
 // ProvisioningJob: the synchronization job of an application instance (seed steps 2 and 4):
 // created from a synchronization template, its saved credentials validated, then started.
 import * as pulumi from "@pulumi/pulumi";
-import { createOnce, endpoints, isGraphError, serializeBy } from "../graph";
+import { createOnce, DEFAULT_RESTART_SCOPE, endpoints, isGraphError, RESTART_SCOPES, serializeBy } from "../graph";
 import { freshRequest, instantiatedHere } from "./fresh";
 import { goneWindowMs, inDeletedItems, parentSettled, unlessGone } from "./gone";
 import { Checker, closest, immutableChange, isUnknown, withoutDefaults } from "./inputs";
@@ -105,8 +105,6 @@ const INPUTS = [
   // band shows in Pulumi's own diff as `scheduleState: "Paused" => "Active"`.
   "scheduleState",
 ] as const;
-const RESTART_SCOPES = ["None", "ConnectorDataStore", "Escrows", "Watermark", "QuarantineState", "Full", "ForceDeletes"];
-const DEFAULT_RESTART_SCOPE = "Full";
 
 /**
  * Synchronization template ids a service principal offers, cached per process. `fresh`: the

@@ -10,13 +10,12 @@
 // Credentials are validated before they are saved whenever the service principal has a job
 // (validateCredentials with the new set), so a rejected update leaves the working set in place.
 import * as pulumi from "@pulumi/pulumi";
-import { endpoints, isGraphError, serializeBy } from "../graph";
+import { endpoints, isGraphError, MASKED, SECRET_BEARING_KEYS, serializeBy, SYNCHRONIZATION_SECRET_KEYS } from "../graph";
 import { defineProvider, partialCreate } from "./define";
 import { freshRequest, instantiatedHere } from "./fresh";
 import { inDeletedItems, unlessGone } from "./gone";
 import { Checker, closest, immutableChange, isUnknown, sameMap } from "./inputs";
 import { graph } from "./runtime";
-import { MASKED, SECRET_BEARING_KEYS, SYNCHRONIZATION_SECRET_KEYS } from "./secret-keys";
 import { EntraResource } from "./shim";
 import { claim, claimedInThisDeployment, singletonKey } from "./singletons";
 import { applySettings, checkSettings, liveSettings, SETTING_INPUTS, SETTING_KEYS, settingsOf, type SyncSettings } from "./sync-settings";
