@@ -3,6 +3,7 @@
 import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { createOnce, endpoints, isGraphError, untilVisible } from "../graph";
+import { AsyncCache } from "../memoize";
 import { goneWindowMs, inDeletedItems, unlessGone } from "./gone";
 import { Checker, isUnknown, withoutDefaults } from "./inputs";
 import { graph, operationTimeoutMs } from "./runtime";
@@ -144,12 +145,11 @@ function markerIn(text: string): string | undefined {
  * (one query, not one per instance). Objects an earlier, interrupted run left are among them; this
  * process's own creates are not looked up here (each marker belongs to one resource).
  */
-const markedByStack = new Map<string, Promise<Map<string, ServicePrincipal[]>>>();
+const markedByStack = new AsyncCache<Map<string, ServicePrincipal[]>>();
 function markedServicePrincipals(stackKey: string): Promise<Map<string, ServicePrincipal[]>> {
-  let found = markedByStack.get(stackKey);
-  if (!found) {
+  return markedByStack.get(stackKey, () => {
     const prefix = odataString(`${MARKER_PREFIX}${stackKey}.`);
-    found = graph()
+    return graph()
       .list<ServicePrincipal>({
         endpoint: endpoints.servicePrincipals,
         query: { $filter: `tags/any(t:startswith(t,${prefix})) or startswith(displayName,${prefix})`, $select: SP_SELECT, $top: 999 },
@@ -163,10 +163,7 @@ function markedServicePrincipals(stackKey: string): Promise<Map<string, ServiceP
         }
         return byMarker;
       });
-    found.catch(() => markedByStack.delete(stackKey));
-    markedByStack.set(stackKey, found);
-  }
-  return found;
+  });
 }
 
 /**

@@ -7,6 +7,7 @@
 // https://learn.microsoft.com/graph/api/directoryobject-getbyids).
 import DataLoader from "dataloader";
 import { endpoints } from "../graph";
+import { AsyncCache } from "../memoize";
 import { closest } from "./inputs";
 import { graph } from "./runtime";
 import { odataString } from "./templates";
@@ -104,19 +105,14 @@ export const findGroups = (name: string) => cachedOnSuccess(groupsByName, name);
 /** The user or group with this object id, or undefined (no such object, or another kind). */
 export const findPrincipal = (id: string) => cachedOnSuccess(byId, id);
 
-const rolesBySp = new Map<string, Promise<AppRole[]>>();
+const rolesBySp = new AsyncCache<AppRole[]>();
 /** The app roles a service principal offers (its application's), cached per deployment. */
 export function appRolesOf(spId: string, fresh: { consistency?: "retry-not-found"; createdAt?: number } = {}): Promise<AppRole[]> {
-  const key = spId.toLowerCase();
-  let found = rolesBySp.get(key);
-  if (!found) {
-    found = graph()
+  return rolesBySp.get(spId.toLowerCase(), () =>
+    graph()
       .get<{ appRoles?: AppRole[] }>({ endpoint: endpoints.servicePrincipal, params: { spId }, query: { $select: "id,appRoles" }, ...fresh })
-      .then((r) => r.body.appRoles ?? []);
-    found.catch(() => rolesBySp.delete(key));
-    rolesBySp.set(key, found);
-  }
-  return found;
+      .then((r) => r.body.appRoles ?? []),
+  );
 }
 
 /**

@@ -2,6 +2,7 @@
 // created from a synchronization template, its saved credentials validated, then started.
 import * as pulumi from "@pulumi/pulumi";
 import { createOnce, DEFAULT_RESTART_SCOPE, endpoints, isGraphError, RESTART_SCOPES, serializeBy } from "../graph";
+import { AsyncCache } from "../memoize";
 import { freshRequest, instantiatedHere } from "./fresh";
 import { goneWindowMs, inDeletedItems, parentSettled, unlessGone } from "./gone";
 import { Checker, closest, immutableChange, isUnknown, withoutDefaults } from "./inputs";
@@ -112,21 +113,17 @@ const INPUTS = [
  * check() passes false and confirms a 404 with unlessGone instead (a mistyped id must fail in
  * seconds, not after entra:operationTimeout).
  */
-const offeredCache = new Map<string, Promise<string[]>>();
+const offeredCache = new AsyncCache<string[]>();
 function offeredTemplates(spId: string, fresh = true): Promise<string[]> {
   // Every instance this process instantiated from one application template offers that template's
   // synchronization templates: ask once per application template, not once per instance.
   const here = instantiatedHere(spId);
   const key = here ? `template:${here.applicationTemplateId}` : `sp:${spId}`;
-  let found = offeredCache.get(key);
-  if (!found) {
-    found = graph()
+  return offeredCache.get(key, () =>
+    graph()
       .list<{ id: string }>({ endpoint: endpoints.syncTemplates, params: { spId }, ...(fresh || here ? freshRequest(spId) : {}) })
-      .then((ts) => ts.map((t) => t.id));
-    found.catch(() => offeredCache.delete(key));
-    offeredCache.set(key, found);
-  }
-  return found;
+      .then((ts) => ts.map((t) => t.id)),
+  );
 }
 
 /**

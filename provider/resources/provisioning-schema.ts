@@ -5,6 +5,7 @@
 // PUTs the template default back.
 import * as pulumi from "@pulumi/pulumi";
 import { endpoints, serializeBy } from "../graph";
+import { AsyncCache } from "../memoize";
 import { defineProvider } from "./define";
 import { unlessGone } from "./gone";
 import { Checker, isUnknown } from "./inputs";
@@ -38,7 +39,7 @@ const STATE_VERSION = 1;
 const INPUTS = ["servicePrincipalId", "jobId", "mappings"] as const;
 
 /** Template default schemas never change: cached per process by service principal and template. */
-const defaults = new Map<string, Promise<GraphSchema>>();
+const defaults = new AsyncCache<GraphSchema>();
 
 function clean(body: Record<string, unknown>): GraphSchema {
   const { "@odata.context": _c, ...schema } = body;
@@ -51,15 +52,11 @@ async function templateOf(spId: string, jobId: string): Promise<string> {
 }
 
 function defaultSchema(spId: string, templateId: string): Promise<GraphSchema> {
-  const key = `${spId}/${templateId}`;
-  let found = defaults.get(key);
-  if (!found) {
-    found = graph()
+  const found = defaults.get(`${spId}/${templateId}`, () =>
+    graph()
       .get<Record<string, unknown>>({ endpoint: endpoints.syncTemplateSchema, params: { spId, templateId }, consistency: "retry-not-found" })
-      .then((r) => clean(r.body));
-    found.catch(() => defaults.delete(key));
-    defaults.set(key, found);
-  }
+      .then((r) => clean(r.body)),
+  );
   return found.then((s) => structuredClone(s));
 }
 
