@@ -4,12 +4,20 @@ import { CachedTokenProvider, createCredential, type AccessTokenProvider } from 
 import { abortReason, systemClock, type Clock } from "./clock";
 import { GraphCounters } from "./counters";
 import { isIdempotent, path as fillPath, routeOf, type Endpoint, type HttpMethod } from "./endpoints";
-import { codeForStatus, describeTlsFailure, GraphError, parseGraphErrorBody, tlsFailureOf, type GraphErrorCode } from "./errors";
-import { AdaptiveLimiter, serializeBy } from "./limiter";
+import { codeForStatus, describeTlsFailure, GraphError, parseGraphErrorBody, tlsFailureOf } from "./errors";
+import { AdaptiveLimiter, serializeBy, type LimiterPermit } from "./limiter";
 import { defaultLogger, type GraphLogger } from "./log";
 import { listAll, iteratePages, type ODataPage } from "./paging";
 import { registerSecretsInBody } from "./redact";
-import { decideRetry, DEFAULT_RETRY_OPTIONS, mayHaveBeenProcessed, type AttemptOutcome, type RetryOptions } from "./retry";
+import {
+  decideRetry,
+  DEFAULT_RETRY_OPTIONS,
+  honoursRetryAfter,
+  mayHaveBeenProcessed,
+  parseRetryAfter,
+  type AttemptOutcome,
+  type RetryOptions,
+} from "./retry";
 import type { GraphSettings } from "./settings";
 import { sharedDispatcher } from "./transport";
 import { VisibilityDelay } from "./visibility";
@@ -88,6 +96,58 @@ function freshSince(req: RequestCommon<unknown>): number | undefined {
 }
 
 const RESERVED_HEADERS = new Set(["authorization", "client-request-id", "retry-attempt", "content-type", "content-length", "host"]);
+
+/** Identifies a call on every error it produces. */
+type ErrorBase = { method: HttpMethod; path: string; route: string; clientRequestId: string };
+
+interface ResolvedTarget {
+  url: URL;
+  pathOnly: string;
+  route: string;
+  endpoint?: Endpoint;
+}
+
+/** What stays the same across the attempts of one call. */
+interface PreparedCall {
+  readonly req: GraphRequest;
+  readonly target: ResolvedTarget;
+  readonly base: ErrorBase;
+  readonly idempotent: boolean;
+  /** Client clock, ms: the call gives up with GRAPH_TIMEOUT rather than wait past it. */
+  readonly deadline: number;
+  readonly payload?: string;
+  readonly callerHeaders: Record<string, string>;
+  /** From `freshSince`: set only for consistency-retried requests whose creation time is known. */
+  readonly createdAt?: number;
+}
+
+/** What the retry loop carries from one attempt to the next. */
+interface RetryState {
+  attempt: number;
+  /** Throttling/transient retries so far (bounded by maxRetries). */
+  retries: number;
+  /** Replication-lag retries so far (bounded by the deadline only). */
+  consistencyRetries: number;
+  refreshedAfter401: boolean;
+  /** An earlier attempt failed in a way Graph may have applied (5xx, reset after sending). */
+  maybeAppliedEarlier: boolean;
+  /** The latest failure, reported inside GRAPH_TIMEOUT. */
+  last?: Failure;
+}
+
+interface Failure {
+  outcome: AttemptOutcome;
+  error: GraphError;
+}
+
+interface RawResponse {
+  status: number;
+  /** Lower-cased. */
+  headers: Record<string, string>;
+  text: string;
+}
+
+type AttemptResult<T> = { kind: "ok"; response: GraphResponse<T> } | { kind: "auth-retry" } | { kind: "failed"; failure: Failure; sentAt: number };
 
 /**
  * The one Graph client of a provider process (per settings): auth, shared transport, adaptive concurrency,
@@ -173,177 +233,208 @@ export class GraphClient {
       const probeDone = await this.visibility.probeTurn();
       if (probeDone) {
         try {
-          return await this.send<T, B, P>(req);
+          return await this.send<T>(req as GraphRequest);
         } finally {
           probeDone();
         }
       }
     }
-    return this.send<T, B, P>(req);
+    return this.send<T>(req as GraphRequest);
   }
 
-  private async send<T, B = unknown, P extends string = string>(req: GraphRequest<B, P>): Promise<GraphResponse<T>> {
-    const target = this.resolveTarget(req as GraphRequest);
-    const method = req.method;
-    const idempotent = req.idempotent ?? isIdempotent(method, target.endpoint);
-    const clientRequestId = randomUUID();
-    const started = this.clock.now();
-    const deadline = started + (req.timeoutMs ?? this.settings.operationTimeoutMs);
-    if (target.endpoint?.sensitiveBody) registerSecretsInBody(req.body);
-    const payload = req.body === undefined ? undefined : JSON.stringify(req.body);
+  private async send<T>(req: GraphRequest): Promise<GraphResponse<T>> {
+    const call = this.prepare(req);
+    await this.waitUntilVisible(call);
+    const state: RetryState = { attempt: 0, retries: 0, consistencyRetries: 0, refreshedAfter401: false, maybeAppliedEarlier: false };
+    for (;;) {
+      state.attempt++;
+      const result = await this.attempt<T>(call, state);
+      if (result.kind === "ok") return result.response;
+      if (result.kind === "failed") await this.backOffOrThrow(call, state, result.failure, result.sentAt);
+      // "auth-retry": go again at once with the fresh token.
+    }
+  }
 
-    const base = { method, path: target.pathOnly, route: target.route, clientRequestId };
+  /** Everything about a call that stays the same across its attempts. */
+  private prepare(req: GraphRequest): PreparedCall {
+    const target = this.resolveTarget(req);
+    const method = req.method;
+    if (target.endpoint?.sensitiveBody) registerSecretsInBody(req.body);
     // Header names are case-insensitive: drop caller versions of the ones we own instead of sending both.
     const callerHeaders = Object.fromEntries(
       Object.entries(req.headers ?? {})
         .map(([k, v]) => [k.toLowerCase(), v] as const)
         .filter(([k]) => !RESERVED_HEADERS.has(k)),
     );
-    let retries = 0;
-    let consistencyRetries = 0;
-    let refreshedAfter401 = false;
-    // Set once an attempt failed in a way that may have been applied (5xx, reset after sending). A DELETE that
-    // then gets 404 has most likely deleted the object itself, so that 404 is not treated as replication lag.
-    let maybeAppliedEarlier = false;
-    let attempt = 0;
-    let last: { outcome: AttemptOutcome; error: GraphError } | undefined;
-    const createdAt = freshSince(req);
-    if (createdAt !== undefined) {
-      const wait = this.visibility.waitMs(createdAt, this.clock.now());
-      if (wait > 0) {
-        this.counters.recordVisibilityWait(wait);
-        try {
-          await this.clock.sleep(Math.min(wait, deadline - this.clock.now()), req.signal);
-        } catch (e) {
-          throw this.fail({ ...base, code: "GRAPH_ABORTED", summary: `Graph ${method} ${target.pathOnly} was cancelled.`, cause: e });
-        }
-      }
+    const clientRequestId = randomUUID();
+    return {
+      req,
+      target,
+      base: { method, path: target.pathOnly, route: target.route, clientRequestId },
+      idempotent: req.idempotent ?? isIdempotent(method, target.endpoint),
+      deadline: this.clock.now() + (req.timeoutMs ?? this.settings.operationTimeoutMs),
+      payload: req.body === undefined ? undefined : JSON.stringify(req.body),
+      callerHeaders,
+      createdAt: freshSince(req),
+    };
+  }
+
+  /** Step 1: a request about an object created moments ago first waits until such objects are usually visible. */
+  private async waitUntilVisible(call: PreparedCall): Promise<void> {
+    if (call.createdAt === undefined) return;
+    const wait = this.visibility.waitMs(call.createdAt, this.clock.now());
+    if (wait <= 0) return;
+    this.counters.recordVisibilityWait(wait);
+    await this.sleepOrAbort(call, Math.min(wait, call.deadline - this.clock.now()));
+  }
+
+  /** One attempt: token, limiter slot, send, classify. Throws when the call must stop before a retry decision. */
+  private async attempt<T>(call: PreparedCall, state: RetryState): Promise<AttemptResult<T>> {
+    const signal = call.req.signal;
+    if (signal?.aborted) throw this.aborted(call, abortReason(signal));
+    const remaining = call.deadline - this.clock.now();
+    if (remaining <= 0) throw this.timeout(call, state.last);
+    const attemptSignal = combineSignals(signal, remaining);
+    const { token, permit } = await this.tokenAndSlot(call, state, attemptSignal);
+    const sentAt = this.clock.now();
+    let response: RawResponse;
+    try {
+      response = await this.dispatch(call, token, state.attempt, attemptSignal);
+    } catch (e) {
+      permit.release("other");
+      this.counters.recordAttempt(call.base.method, call.target.route, 0, state.attempt > 1);
+      if (signal?.aborted) throw this.aborted(call, e);
+      if (this.clock.now() >= call.deadline) throw this.timeout(call, state.last);
+      const failure = { outcome: { networkErrorCode: networkCode(e) }, error: this.networkError(call.base, e, call.idempotent, state.attempt) };
+      return { kind: "failed", failure, sentAt };
     }
+    return this.classify<T>(call, state, response, permit, sentAt);
+  }
 
-    for (;;) {
-      attempt++;
-      if (req.signal?.aborted) throw this.fail({ ...base, code: "GRAPH_ABORTED", summary: `Graph ${method} ${target.pathOnly} was cancelled.`, cause: abortReason(req.signal) });
-      const remaining = deadline - this.clock.now();
-      if (remaining <= 0) throw this.timeout(base, req, last);
-
-      const attemptSignal = combineSignals(req.signal, remaining);
-      let token: string;
-      let permitWait = this.clock.now();
-      let permit;
-      try {
-        token = await this.tokens.getToken(attemptSignal);
-        permitWait = this.clock.now();
-        permit = await this.limiter.acquire(attemptSignal);
-      } catch (e) {
-        if (GraphError.isGraphError(e)) throw this.count(e);
-        if (req.signal?.aborted) throw this.fail({ ...base, code: "GRAPH_ABORTED", summary: `Graph ${method} ${target.pathOnly} was cancelled.`, cause: e });
-        throw this.timeout(base, req, last);
-      }
-      const sentAt = this.clock.now();
-      this.counters.recordQueue(sentAt - permitWait);
-
-      const headers: Record<string, string> = {
-        ...callerHeaders,
-        accept: "application/json",
-        "client-request-id": clientRequestId,
-        "user-agent": this.userAgent,
-        authorization: `Bearer ${token}`,
-      };
-      if (payload !== undefined) headers["content-type"] = "application/json";
-      if (attempt > 1) headers["retry-attempt"] = String(attempt - 1);
-
-      let outcome: AttemptOutcome;
-      let text = "";
-      let responseHeaders: Record<string, string> = {};
-      try {
-        const res = await this.dispatcher.request({
-          origin: target.url.origin,
-          path: `${target.url.pathname}${target.url.search}`,
-          method,
-          headers,
-          body: payload,
-          signal: attemptSignal,
-        });
-        text = await res.body.text();
-        responseHeaders = flattenHeaders(res.headers);
-        outcome = { status: res.statusCode, headers: responseHeaders };
-      } catch (e) {
-        outcome = { networkErrorCode: networkCode(e) };
-        permit.release("other");
-        this.counters.recordAttempt(method, target.route, 0, attempt > 1);
-        if (req.signal?.aborted) throw this.fail({ ...base, code: "GRAPH_ABORTED", summary: `Graph ${method} ${target.pathOnly} was cancelled.`, cause: e });
-        if (this.clock.now() >= deadline) throw this.timeout(base, req, last);
-        last = { outcome, error: this.networkError(base, e, idempotent, attempt) };
-      }
-
-      if (outcome.status !== undefined) {
-        const status = outcome.status;
-        permit.release(status === 429 ? "throttled" : status < 400 ? "success" : "other");
-        this.counters.recordAttempt(method, target.route, status, attempt > 1);
-        const requestId = responseHeaders["request-id"];
-        const durationMs = this.clock.now() - sentAt;
-        if (createdAt !== undefined && (status < 400 || status === 404)) this.visibility.observe(sentAt - createdAt, status < 400);
-        if (status < 400) {
-          const body = this.parseBody(text, responseHeaders, status, base, requestId);
-          this.logger({ method, route: target.route, status, attempt, durationMs, requestId, clientRequestId, outcome: "ok" });
-          return { status, body: body as T, headers: responseHeaders, requestId, clientRequestId };
-        }
-        const parsed = parseGraphErrorBody(safeJson(text));
-        outcome.graphCode = parsed.graphCode;
-        outcome.detailCodes = parsed.detailCodes;
-        if (status === 401 && !refreshedAfter401) {
-          // A token can be revoked or rotated before its expiry; fetch a new one once.
-          refreshedAfter401 = true;
-          this.tokens.invalidate();
-          this.counters.recordAuthRetry();
-          this.logger({ method, route: target.route, status, attempt, durationMs, requestId, clientRequestId, outcome: "retry", delayMs: 0, reason: "auth" });
-          continue;
-        }
-        last = { outcome, error: this.httpError(base, outcome, parsed, requestId, idempotent, target.endpoint, attempt) };
-      }
-
-      const lastError = last!.error;
-      const consistency = req.consistency === "retry-not-found" && !(method === "DELETE" && maybeAppliedEarlier);
-      const decision = decideRetry(outcome, { retries, consistencyRetries, idempotent, consistency, now: this.clock.now() }, this.retry);
-      if (mayHaveBeenProcessed(outcome)) maybeAppliedEarlier = true;
-      const logBase = {
-        method,
-        route: target.route,
-        status: outcome.status ?? 0,
-        attempt,
-        durationMs: this.clock.now() - sentAt,
-        requestId: lastError.requestId,
-        clientRequestId,
-      };
-      if (!decision.retry) {
-        this.logger({ ...logBase, outcome: "error", reason: lastError.code });
-        throw this.count(lastError);
-      }
-      if (decision.reason === "consistency" && createdAt !== undefined) {
-        // Not before the object is as old as objects have been taking to replicate.
-        decision.delayMs = Math.max(decision.delayMs, this.visibility.waitMs(createdAt, this.clock.now()));
-      }
-      if (this.clock.now() + decision.delayMs >= deadline) {
-        this.logger({ ...logBase, outcome: "error", reason: "GRAPH_TIMEOUT" });
-        throw this.timeout(base, req, last);
-      }
-      if (decision.reason === "consistency") {
-        consistencyRetries++;
-        this.counters.recordConsistencyRetry();
-      } else {
-        retries++;
-      }
-      this.logger({ ...logBase, outcome: "retry", delayMs: decision.delayMs, reason: decision.reason });
-      this.counters.recordBackoff(decision.delayMs);
-      try {
-        await this.clock.sleep(decision.delayMs, req.signal);
-      } catch (e) {
-        throw this.fail({ ...base, code: "GRAPH_ABORTED", summary: `Graph ${method} ${target.pathOnly} was cancelled.`, cause: e });
-      }
+  /** Steps 2 and 3: a bearer token, then a slot from the adaptive limiter (the wait for it is counted as queueing). */
+  private async tokenAndSlot(call: PreparedCall, state: RetryState, signal: AbortSignal): Promise<{ token: string; permit: LimiterPermit }> {
+    let queuedSince = this.clock.now();
+    try {
+      const token = await this.tokens.getToken(signal);
+      queuedSince = this.clock.now();
+      const permit = await this.limiter.acquire(signal);
+      this.counters.recordQueue(this.clock.now() - queuedSince);
+      return { token, permit };
+    } catch (e) {
+      if (GraphError.isGraphError(e)) throw this.count(e);
+      if (call.req.signal?.aborted) throw this.aborted(call, e);
+      throw this.timeout(call, state.last);
     }
   }
 
-  private resolveTarget(req: GraphRequest): { url: URL; pathOnly: string; route: string; endpoint?: Endpoint } {
+  /** Step 4: the HTTP exchange itself. Throws the transport's error, including one while reading the body. */
+  private async dispatch(call: PreparedCall, token: string, attempt: number, signal: AbortSignal): Promise<RawResponse> {
+    const headers: Record<string, string> = {
+      ...call.callerHeaders,
+      accept: "application/json",
+      "client-request-id": call.base.clientRequestId,
+      "user-agent": this.userAgent,
+      authorization: `Bearer ${token}`,
+    };
+    if (call.payload !== undefined) headers["content-type"] = "application/json";
+    if (attempt > 1) headers["retry-attempt"] = String(attempt - 1);
+    const { url } = call.target;
+    const res = await this.dispatcher.request({ origin: url.origin, path: `${url.pathname}${url.search}`, method: call.base.method, headers, body: call.payload, signal });
+    const text = await res.body.text();
+    return { status: res.statusCode, headers: flattenHeaders(res.headers), text };
+  }
+
+  /** Step 5: success, a one-off token refresh after 401, or a failure for the retry decision. */
+  private classify<T>(call: PreparedCall, state: RetryState, res: RawResponse, permit: LimiterPermit, sentAt: number): AttemptResult<T> {
+    const { status, headers, text } = res;
+    const { method, clientRequestId } = call.base;
+    const route = call.target.route;
+    permit.release(status === 429 ? "throttled" : status < 400 ? "success" : "other");
+    this.counters.recordAttempt(method, route, status, state.attempt > 1);
+    const requestId = headers["request-id"];
+    const durationMs = this.clock.now() - sentAt;
+    if (call.createdAt !== undefined && (status < 400 || status === 404)) this.visibility.observe(sentAt - call.createdAt, status < 400);
+    if (status < 400) {
+      const body = this.parseBody(text, headers, status, call.base, requestId);
+      this.logger({ method, route, status, attempt: state.attempt, durationMs, requestId, clientRequestId, outcome: "ok" });
+      return { kind: "ok", response: { status, body: body as T, headers, requestId, clientRequestId } };
+    }
+    const parsed = parseGraphErrorBody(safeJson(text));
+    if (status === 401 && !state.refreshedAfter401) {
+      // A token can be revoked or rotated before its expiry; fetch a new one once.
+      state.refreshedAfter401 = true;
+      this.tokens.invalidate();
+      this.counters.recordAuthRetry();
+      this.logger({ method, route, status, attempt: state.attempt, durationMs, requestId, clientRequestId, outcome: "retry", delayMs: 0, reason: "auth" });
+      return { kind: "auth-retry" };
+    }
+    const outcome: AttemptOutcome = {
+      status,
+      graphCode: parsed.graphCode,
+      detailCodes: parsed.detailCodes,
+      retryAfterMs: honoursRetryAfter(status) ? parseRetryAfter(headers, this.clock.now(), this.retry.maxRetryAfterMs) : undefined,
+    };
+    const error = this.httpError(call.base, outcome, parsed, requestId, call.idempotent, call.target.endpoint, state.attempt);
+    return { kind: "failed", failure: { outcome, error }, sentAt };
+  }
+
+  /** Step 6: the retry decision (retry.ts), bounded by the deadline; sleeps before the next attempt or throws. */
+  private async backOffOrThrow(call: PreparedCall, state: RetryState, failure: Failure, sentAt: number): Promise<void> {
+    state.last = failure;
+    const { outcome, error } = failure;
+    // After a failure that may have been applied (5xx, reset after sending), a DELETE's 404 most likely means it
+    // deleted the object itself, so that 404 is not treated as replication lag.
+    const consistency = call.req.consistency === "retry-not-found" && !(call.base.method === "DELETE" && state.maybeAppliedEarlier);
+    const decision = decideRetry(outcome, { retries: state.retries, consistencyRetries: state.consistencyRetries, idempotent: call.idempotent, consistency }, this.retry);
+    if (mayHaveBeenProcessed(outcome)) state.maybeAppliedEarlier = true;
+    const log = {
+      method: call.base.method,
+      route: call.target.route,
+      status: outcome.status ?? 0,
+      attempt: state.attempt,
+      durationMs: this.clock.now() - sentAt,
+      requestId: error.requestId,
+      clientRequestId: call.base.clientRequestId,
+    };
+    if (!decision.retry) {
+      this.logger({ ...log, outcome: "error", reason: error.code });
+      throw this.count(error);
+    }
+    let delayMs = decision.delayMs;
+    if (decision.reason === "consistency" && call.createdAt !== undefined) {
+      // Not before the object is as old as objects have been taking to replicate.
+      delayMs = Math.max(delayMs, this.visibility.waitMs(call.createdAt, this.clock.now()));
+    }
+    if (this.clock.now() + delayMs >= call.deadline) {
+      this.logger({ ...log, outcome: "error", reason: "GRAPH_TIMEOUT" });
+      throw this.timeout(call, state.last);
+    }
+    if (decision.reason === "consistency") {
+      state.consistencyRetries++;
+      this.counters.recordConsistencyRetry();
+    } else {
+      state.retries++;
+    }
+    this.logger({ ...log, outcome: "retry", delayMs, reason: decision.reason });
+    this.counters.recordBackoff(delayMs);
+    await this.sleepOrAbort(call, delayMs);
+  }
+
+  private async sleepOrAbort(call: PreparedCall, ms: number): Promise<void> {
+    try {
+      await this.clock.sleep(ms, call.req.signal);
+    } catch (e) {
+      throw this.aborted(call, e);
+    }
+  }
+
+  /** The one GRAPH_ABORTED error: the caller's signal fired. */
+  private aborted(call: PreparedCall, cause: unknown): GraphError {
+    const { method, path } = call.base;
+    return this.count(new GraphError({ ...call.base, code: "GRAPH_ABORTED", summary: `Graph ${method} ${path} was cancelled.`, cause }));
+  }
+
+  private resolveTarget(req: GraphRequest): ResolvedTarget {
     let relative: string;
     let endpoint: Endpoint | undefined;
     if (req.url !== undefined) {
@@ -380,7 +471,7 @@ export class GraphClient {
     text: string,
     headers: Record<string, string>,
     status: number,
-    base: { method: string; path: string; route: string; clientRequestId: string },
+    base: ErrorBase,
     requestId: string | undefined,
   ): unknown {
     if (status === 204 || text.trim() === "") return undefined;
@@ -401,7 +492,7 @@ export class GraphClient {
   }
 
   private httpError(
-    base: { method: string; path: string; route: string; clientRequestId: string },
+    base: ErrorBase,
     outcome: AttemptOutcome,
     parsed: ReturnType<typeof parseGraphErrorBody>,
     requestId: string | undefined,
@@ -440,13 +531,13 @@ export class GraphClient {
       summary: `Graph ${base.method} ${base.path} failed with ${status}${graphPart}${msgPart}.`,
       hint,
       mayHaveSucceeded,
-      retryAfterMs: status === 429 || status === 503 ? parseRetryAfterHeader(outcome.headers) : undefined,
+      retryAfterMs: outcome.retryAfterMs,
       attempts,
     });
   }
 
   private networkError(
-    base: { method: string; path: string; route: string; clientRequestId: string },
+    base: ErrorBase,
     cause: unknown,
     idempotent: boolean,
     attempts: number,
@@ -470,12 +561,9 @@ export class GraphClient {
     });
   }
 
-  private timeout(
-    base: { method: string; path: string; route: string; clientRequestId: string },
-    req: { timeoutMs?: number },
-    last: { outcome: AttemptOutcome; error: GraphError } | undefined,
-  ): GraphError {
-    const seconds = Math.round((req.timeoutMs ?? this.settings.operationTimeoutMs) / 1000);
+  private timeout(call: PreparedCall, last: Failure | undefined): GraphError {
+    const base = call.base;
+    const seconds = Math.round((call.req.timeoutMs ?? this.settings.operationTimeoutMs) / 1000);
     const lastPart = last ? ` Last result: ${last.error.status ?? last.error.code}${last.error.graphCode ? ` ${last.error.graphCode}` : ""}.` : "";
     return this.count(
       new GraphError({
@@ -493,21 +581,10 @@ export class GraphClient {
     );
   }
 
-  private fail(init: { code: GraphErrorCode; summary: string; method: string; path: string; route: string; clientRequestId: string; cause?: unknown }): GraphError {
-    return this.count(new GraphError(init));
-  }
-
   private count(e: GraphError): GraphError {
     this.counters.recordError(e.code);
     return e;
   }
-}
-
-function parseRetryAfterHeader(headers: Record<string, string | undefined> | undefined): number | undefined {
-  const v = headers?.["retry-after"];
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  return Number.isFinite(n) ? Math.round(n * 1000) : undefined;
 }
 
 function flattenHeaders(raw: Record<string, string | string[] | undefined>): Record<string, string> {

@@ -4,9 +4,11 @@
  *
  * Order of strategies (first that applies wins):
  *  1. throttling — 429 always (Graph did not process the request); 503/504 only for idempotent requests.
- *     Honours Retry-After (delta-seconds, possibly fractional, or HTTP-date), clamped to [0, maxRetryAfterMs].
+ *     Honours Retry-After (delta-seconds, possibly fractional, HTTP-date or `retry-after-ms`), clamped to
+ *     [0, maxRetryAfterMs] by {@link parseRetryAfter}, which the client runs once per response.
  *  2. consistency — only when the caller marked the request as touching a recently created object:
- *     404 and 400 NoBackingApplicationObject (graph-api.md §8). Bounded by the deadline, not maxRetries.
+ *     404 and 400 NoBackingApplicationObject (https://devblogs.microsoft.com/identity/designing-for-eventual-consistency-for-microsoft-entra/).
+ *     Bounded by the deadline, not maxRetries.
  *  3. transient — 408/500/502/503/504 and network errors, idempotent requests only, plus connection failures
  *     where the request provably never left (refused, DNS, connect timeout) for every request.
  */
@@ -42,8 +44,11 @@ export const DEFAULT_RETRY_OPTIONS: RetryOptions = {
 /** What happened on one attempt. Exactly one of `status` / `networkErrorCode` is set. */
 export interface AttemptOutcome {
   status?: number;
-  /** Lower-cased response headers. */
-  headers?: Record<string, string | undefined>;
+  /**
+   * The server's requested wait from {@link parseRetryAfter}, read once when the response arrived: the client puts
+   * this same number on `GraphError.retryAfterMs` and the throttling strategy waits it, so the two cannot disagree.
+   */
+  retryAfterMs?: number;
   graphCode?: string;
   detailCodes?: readonly string[];
   /** `err.code` of a transport failure, e.g. ECONNRESET or UND_ERR_SOCKET. */
@@ -58,8 +63,6 @@ export interface AttemptContext {
   idempotent: boolean;
   /** The caller expects the target may not have replicated yet. */
   consistency: boolean;
-  /** Current time, for HTTP-date Retry-After. */
-  now: number;
 }
 
 export type RetryReason = "throttled" | "transient" | "consistency";
@@ -70,7 +73,10 @@ type Strategy = (o: AttemptOutcome, c: AttemptContext, opts: RetryOptions) => Re
 
 const NO: RetryDecision = { retry: false };
 
-/** Graph codes that mean "the object you reference has not replicated yet" (graph-api.md §5, §8). */
+/**
+ * Graph codes that mean "the object you reference has not replicated yet"
+ * (https://devblogs.microsoft.com/identity/designing-for-eventual-consistency-for-microsoft-entra/).
+ */
 export const CONSISTENCY_CODES: ReadonlySet<string> = new Set(["NoBackingApplicationObject"]);
 
 /** Transport failures after which the request may have reached Graph: retried for idempotent requests only. */
@@ -107,9 +113,16 @@ export function mayHaveBeenProcessed(outcome: AttemptOutcome): boolean {
   return outcome.networkErrorCode === undefined || !NOT_SENT_ERRORS.has(outcome.networkErrorCode);
 }
 
+/** Statuses whose Retry-After is honoured (throttling strategy) and reported on the error (`retryAfterMs`). */
+export function honoursRetryAfter(status: number | undefined): boolean {
+  return status === 429 || status === 503 || status === 504;
+}
+
 /**
- * Parses Retry-After (RFC 9110: delta-seconds or HTTP-date) plus the Azure `retry-after-ms` /
- * `x-ms-retry-after-ms` variants. Returns milliseconds, clamped to [0, maxMs], or undefined when absent/unparseable.
+ * The one Retry-After parser: RFC 9110 delta-seconds or HTTP-date
+ * (https://www.rfc-editor.org/rfc/rfc9110#field.retry-after) plus the Azure `retry-after-ms` /
+ * `x-ms-retry-after-ms` variants (https://learn.microsoft.com/azure/architecture/best-practices/retry-service-specific).
+ * Returns milliseconds, clamped to [0, maxMs], or undefined when absent/unparseable.
  */
 export function parseRetryAfter(
   headers: Record<string, string | undefined> | undefined,
@@ -149,12 +162,11 @@ export function equalJitterDelay(n: number, baseMs: number, maxMs: number, rando
 
 export const throttlingStrategy: Strategy = (o, c, opts) => {
   const s = o.status;
-  if (s !== 429 && s !== 503 && s !== 504) return undefined;
+  if (!honoursRetryAfter(s)) return undefined;
   // A 503/504 may come after Graph applied a write; only 429 guarantees it did not.
   if (s !== 429 && !c.idempotent) return NO;
   if (c.retries >= opts.maxRetries) return NO;
-  const retryAfter = parseRetryAfter(o.headers, c.now, opts.maxRetryAfterMs);
-  const delayMs = retryAfter ?? fullJitterDelay(c.retries, opts.baseDelayMs, opts.maxDelayMs, opts.random);
+  const delayMs = o.retryAfterMs ?? fullJitterDelay(c.retries, opts.baseDelayMs, opts.maxDelayMs, opts.random);
   return { retry: true, delayMs, reason: s === 429 ? "throttled" : "transient" };
 };
 

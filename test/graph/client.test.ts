@@ -201,6 +201,34 @@ describe("GraphClient retries", () => {
   });
 });
 
+describe("GraphClient Retry-After", () => {
+  beforeEach(() => (t = testClient({ "entra:maxRetries": "1", "entra:operationTimeout": "600" })));
+
+  // Each response carries its header relative to the clock when it is sent, so both answers ask for the same wait.
+  it.each<[string, () => Record<string, string>, number]>([
+    ["delta-seconds", () => ({ "retry-after": "2.5" }), 2500],
+    ["HTTP-date", () => ({ "retry-after": new Date(t.clock.now() + 7000).toUTCString() }), 7000],
+    ["retry-after-ms", () => ({ "retry-after-ms": "1234", "retry-after": "9" }), 1234],
+    ["capped", () => ({ "retry-after": "86400" }), 150_000],
+  ])("GraphError.retryAfterMs is the delay the retry waited (%s)", async (_form, headers, expected) => {
+    t.pool
+      .intercept({ path: `${V1}/applications/a`, method: "GET" })
+      .reply(() => ({ statusCode: 429, data: graphErrorBody("TooManyRequests", "slow down"), responseOptions: { headers: { ...json.headers, ...headers() } } }))
+      .times(2);
+    const e = await failure(t.client.get({ path: "/applications/a" }));
+    expect(t.clock.sleeps).toEqual([expected]);
+    expect(t.logs[0]).toMatchObject({ outcome: "retry", reason: "throttled", delayMs: expected });
+    expect(e).toMatchObject({ status: 429, attempts: 2, retryAfterMs: expected });
+  });
+
+  it("reports no retryAfterMs when Graph sent none, and waits the jittered backoff", async () => {
+    t.pool.intercept({ path: `${V1}/applications/a`, method: "GET" }).reply(503, "").times(2);
+    const e = await failure(t.client.get({ path: "/applications/a" }));
+    expect(t.clock.sleeps).toEqual([250]);
+    expect(e.retryAfterMs).toBeUndefined();
+  });
+});
+
 describe("GraphClient deadline and abort", () => {
   beforeEach(() => (t = testClient({ "entra:maxRetries": "20", "entra:operationTimeout": "10" })));
 

@@ -15,7 +15,6 @@ const ctx = (c: Partial<AttemptContext> = {}): AttemptContext => ({
   consistencyRetries: 0,
   idempotent: true,
   consistency: false,
-  now: NOW,
   ...c,
 });
 
@@ -44,6 +43,32 @@ describe("parseRetryAfter", () => {
     expect(parseRetryAfter({ "retry-after": "-5" }, NOW, 60_000)).toBeUndefined();
     expect(parseRetryAfter(undefined, NOW, 60_000)).toBeUndefined();
   });
+
+  it("treats absent, empty and malformed values as no Retry-After", () => {
+    expect(parseRetryAfter({}, NOW, 60_000)).toBeUndefined();
+    expect(parseRetryAfter({ "retry-after": "" }, NOW, 60_000)).toBeUndefined();
+    expect(parseRetryAfter({ "retry-after": "   " }, NOW, 60_000)).toBeUndefined();
+    expect(parseRetryAfter({ "retry-after": "1e3" }, NOW, 60_000)).toBeUndefined();
+    expect(parseRetryAfter({ "retry-after": "3s" }, NOW, 60_000)).toBeUndefined();
+    expect(parseRetryAfter({ "retry-after": "Xyz, 99 Foo 2026 00:00:00 GMT" }, NOW, 60_000)).toBeUndefined();
+    // A malformed -ms header falls back to Retry-After instead of hiding it.
+    expect(parseRetryAfter({ "retry-after-ms": "soon", "retry-after": "2" }, NOW, 60_000)).toBe(2000);
+    expect(parseRetryAfter({ "retry-after-ms": "-5" }, NOW, 60_000)).toBeUndefined();
+  });
+
+  it("rounds fractional milliseconds up and caps the -ms variants too", () => {
+    expect(parseRetryAfter({ "retry-after": "0.0001" }, NOW, 60_000)).toBe(1);
+    expect(parseRetryAfter({ "retry-after-ms": "12.2" }, NOW, 60_000)).toBe(13);
+    expect(parseRetryAfter({ "retry-after-ms": "900000" }, NOW, 60_000)).toBe(60_000);
+  });
+
+  it("caps at the default maxRetryAfterMs of 150 s (one identity throttling window)", () => {
+    const cap = DEFAULT_RETRY_OPTIONS.maxRetryAfterMs;
+    expect(cap).toBe(150_000);
+    expect(parseRetryAfter({ "retry-after": "150" }, NOW, cap)).toBe(150_000);
+    expect(parseRetryAfter({ "retry-after": "151" }, NOW, cap)).toBe(150_000);
+    expect(parseRetryAfter({ "retry-after": new Date(NOW + 86_400_000).toUTCString() }, NOW, cap)).toBe(150_000);
+  });
 });
 
 describe("jitter", () => {
@@ -69,12 +94,16 @@ describe("jitter", () => {
 describe("decideRetry", () => {
   it("honours Retry-After on 429, 503 and 504", () => {
     for (const status of [429, 503, 504]) {
-      expect(decideRetry({ status, headers: { "retry-after": "4" } }, ctx(), opts())).toEqual({
+      expect(decideRetry({ status, retryAfterMs: 4000 }, ctx(), opts())).toEqual({
         retry: true,
         delayMs: 4000,
         reason: status === 429 ? "throttled" : "transient",
       });
     }
+  });
+
+  it("ignores a Retry-After on statuses that are not throttling", () => {
+    expect(decideRetry({ status: 500, retryAfterMs: 4000 }, ctx({ retries: 1 }), opts())).toEqual({ retry: true, delayMs: 500, reason: "transient" });
   });
 
   it("backs off exponentially without Retry-After", () => {
