@@ -3,6 +3,7 @@
 import * as fs from "node:fs";
 import * as pulumi from "@pulumi/pulumi";
 import { parse } from "yaml";
+import { EntraError } from "./errors";
 import { ProvisionedApplication, type Assignments } from "./resources/provisioned-application";
 
 /** A credential value in the file: plain text (non-secret keys only) or a config secret reference. */
@@ -26,8 +27,12 @@ export interface FleetInstance {
   scope?: "assignedOnly" | "all";
 }
 
-export class FleetFileError extends Error {
-  readonly code = "FLEET_FILE_INVALID";
+/** A fleet file that cannot be read or parsed, or an entry that is malformed; the message names the entry and field. */
+export class FleetFileError extends EntraError<"FLEET_FILE_INVALID"> {
+  override readonly name = "FleetFileError";
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("FLEET_FILE_INVALID", message, options);
+  }
 }
 
 const KEYS = ["name", "template", "displayName", "credentials", "enabled", "jobTemplateId", "assignments", "scope"];
@@ -48,9 +53,23 @@ function checkAssignments(at: string, value: unknown): void {
   if (a.role !== undefined && (typeof a.role !== "string" || a.role === "")) throw new FleetFileError(`${at}.assignments.role must be a role value, display name or id.`);
 }
 
+function readYaml(file: string): unknown {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, "utf8");
+  } catch (e) {
+    throw new FleetFileError(`${file}: cannot read the fleet file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}).`, { cause: e });
+  }
+  try {
+    return parse(text);
+  } catch (e) {
+    throw new FleetFileError(`${file}: not valid YAML: ${(e as Error).message}`, { cause: e });
+  }
+}
+
 /** Reads and validates a fleet file (`instances: [...]`); errors name the entry and field. */
 export function loadFleet(file: string): FleetInstance[] {
-  const doc = parse(fs.readFileSync(file, "utf8")) as { instances?: unknown };
+  const doc = readYaml(file) as { instances?: unknown } | null;
   if (!doc || !Array.isArray(doc.instances)) throw new FleetFileError(`${file}: expected a top-level "instances:" list.`);
   const seen = new Set<string>();
   return doc.instances.map((raw, i) => {

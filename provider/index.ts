@@ -1,5 +1,7 @@
 // pulumi-entra-provisioning: Pulumi dynamic resources for Microsoft Entra app provisioning
 // through Microsoft Graph.
+import { EntraError } from "./errors";
+
 export { GalleryApplication, type GalleryApplicationArgs } from "./resources/gallery-application";
 export { ProvisioningSecrets, type ProvisioningSecretsArgs } from "./resources/provisioning-secrets";
 export { ProvisioningJob, type ProvisioningJobArgs, type JobStatusSummary } from "./resources/provisioning-job";
@@ -11,6 +13,11 @@ export { AppRoleAssignment, type AppRoleAssignmentArgs } from "./resources/app-r
 export { ProvisionOnDemand, type ProvisionOnDemandArgs, type ProvisionOnDemandSubjectResult } from "./resources/provision-on-demand";
 export * from "./functions";
 export { loadFleet, declareFleet, FleetFileError, type FleetInstance, type CredentialRef } from "./fleet";
+export { EntraError, isEntraError, InputError, ERROR_CODES, type EntraErrorCode } from "./errors";
+export { GraphError, isGraphError, ConfigError, type GraphErrorCode } from "./graph";
+export { TemplateLookupError } from "./functions/templates";
+export { RuleSelectionError } from "./functions/on-demand";
+export { ExpressionError } from "./resources/schema-expression";
 
 /**
  * Short, stable ids of resource kinds, as stored in every resource's serialized provider (kept
@@ -32,6 +39,6 @@ const KINDS: Record<string, string> = {
  */
 export function impl(kind: string): unknown {
   const module = KINDS[kind];
-  if (!module) throw new Error(`unknown resource kind "${kind}": the installed pulumi-entra-provisioning is older than the one that wrote this state; upgrade it.`);
+  if (!module) throw new EntraError("PACKAGE_OUTDATED", `unknown resource kind "${kind}": the installed pulumi-entra-provisioning is older than the one that wrote this state; upgrade it.`);
   return require(module).provider;
 }

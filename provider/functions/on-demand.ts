@@ -1,6 +1,7 @@
 // provisionOnDemand (graph-api.md §3.2, seed 004): provision one user or group now and parse
 // Graph's answer — a stringKeyStringValuePair whose key and value are JSON-encoded strings.
-import { endpoints, type GraphClient } from "../graph";
+import { endpoints, GraphError, type GraphClient } from "../graph";
+import { EntraError } from "../errors";
 import { onDemandPacer } from "./pace";
 
 export interface OnDemandSubject {
@@ -52,8 +53,11 @@ interface SyncRule {
 }
 
 /** A rule id that cannot be chosen automatically; the message lists the candidates. */
-export class RuleSelectionError extends Error {
-  readonly code = "RULE_SELECTION";
+export class RuleSelectionError extends EntraError<"RULE_SELECTION"> {
+  override readonly name = "RuleSelectionError";
+  constructor(message: string) {
+    super("RULE_SELECTION", message);
+  }
 }
 
 const describeRules = (rules: SyncRule[]) => rules.map((r) => `${r.id} (${r.name ?? "unnamed"})`).join(", ");
@@ -83,7 +87,7 @@ function parseJson(text: unknown, what: string): Record<string, unknown> {
     const v = JSON.parse(text);
     return v && typeof v === "object" ? (v as Record<string, unknown>) : {};
   } catch {
-    throw new Error(`provisionOnDemand: Graph's ${what} is not JSON: ${text.slice(0, 200)}`);
+    throw new GraphError({ code: "GRAPH_INVALID_RESPONSE", summary: `provisionOnDemand: Graph's ${what} is not JSON: ${text.slice(0, 200)}.` });
   }
 }
 

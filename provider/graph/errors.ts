@@ -1,21 +1,11 @@
+import { EntraError, type EntraErrorCode } from "../errors";
 import { redact } from "./redact";
 
 /**
- * Stable error codes. Callers match on `err.code`, never on `instanceof` or message text: the provider code is
- * serialized into Pulumi state and may be loaded more than once in the provider process.
+ * The codes of Graph failures: the `GRAPH_*` members of the package's code union (provider/errors.ts,
+ * where each is described). Callers match on `err.code`, never on message text.
  */
-export type GraphErrorCode =
-  | "GRAPH_BAD_REQUEST" // 400 and other 4xx without a more specific code
-  | "GRAPH_AUTH" // 401, or no access token could be obtained
-  | "GRAPH_FORBIDDEN" // 403
-  | "GRAPH_NOT_FOUND" // 404
-  | "GRAPH_CONFLICT" // 409, 412
-  | "GRAPH_THROTTLED" // 429 after retries were exhausted
-  | "GRAPH_UNAVAILABLE" // 5xx after retries were exhausted, or a non-idempotent request that got a 5xx
-  | "GRAPH_TIMEOUT" // the operation deadline (entra:operationTimeout) passed
-  | "GRAPH_ABORTED" // the caller's AbortSignal fired
-  | "GRAPH_NETWORK" // connection reset, DNS, TLS, socket errors
-  | "GRAPH_INVALID_RESPONSE"; // a 2xx whose body is not the JSON we expected
+export type GraphErrorCode = Extract<EntraErrorCode, `GRAPH_${string}`>;
 
 /** What the caller should do next, keyed by code. Kept short; the message adds request specifics. */
 const NEXT_STEP: Record<GraphErrorCode, string> = {
@@ -57,12 +47,15 @@ export interface GraphErrorInit {
   cause?: unknown;
 }
 
+/**
+ * Kept beside EntraError's brand so that errors thrown by an older copy of this package (one
+ * without EntraError) are still recognised: see provider/errors.ts for why brands, not `instanceof`.
+ */
 const GRAPH_ERROR_BRAND = Symbol.for("pulumi-entra-provisioning.GraphError");
 
 /** Every Graph failure the client surfaces. Fields never hold credentials or request bodies. */
-export class GraphError extends Error {
+export class GraphError extends EntraError<GraphErrorCode> {
   override readonly name = "GraphError";
-  readonly code: GraphErrorCode;
   readonly status?: number;
   readonly graphCode?: string;
   readonly graphMessage?: string;
@@ -84,8 +77,7 @@ export class GraphError extends Error {
       init.clientRequestId ? `client-request-id: ${init.clientRequestId}` : undefined,
     ].filter((s): s is string => s !== undefined);
     const message = redact(`${init.summary} ${hint}${ids.length ? ` (${ids.join(", ")})` : ""}`);
-    super(message, init.cause === undefined ? undefined : { cause: init.cause });
-    this.code = init.code;
+    super(init.code, message, { cause: init.cause });
     this.status = init.status;
     this.graphCode = init.graphCode;
     this.graphMessage = init.graphMessage === undefined ? undefined : redact(init.graphMessage);
@@ -102,7 +94,32 @@ export class GraphError extends Error {
     Object.defineProperty(this, GRAPH_ERROR_BRAND, { value: true });
   }
 
-  /** Works across duplicate copies of this module (the provider is loaded from serialized state). */
+  /**
+   * The same failure (code, status, ids) told for the caller's context: a new summary and next step
+   * (e.g. which input to fix). This error becomes the `cause`.
+   */
+  rephrased(summary: string, hint: string): GraphError {
+    return new GraphError({
+      code: this.code,
+      summary,
+      hint,
+      status: this.status,
+      graphCode: this.graphCode,
+      graphMessage: this.graphMessage,
+      detailCodes: this.detailCodes,
+      requestId: this.requestId,
+      clientRequestId: this.clientRequestId,
+      method: this.method,
+      path: this.path,
+      route: this.route,
+      mayHaveSucceeded: this.mayHaveSucceeded,
+      retryAfterMs: this.retryAfterMs,
+      attempts: this.attempts,
+      cause: this,
+    });
+  }
+
+  /** Works across copies of this package in one process (see provider/errors.ts). */
   static isGraphError(e: unknown): e is GraphError {
     return typeof e === "object" && e !== null && (e as Record<symbol, unknown>)[GRAPH_ERROR_BRAND] === true;
   }
@@ -114,14 +131,13 @@ export function isGraphError(e: unknown, ...codes: GraphErrorCode[]): e is Graph
 }
 
 /** Invalid or missing provider configuration. `key` is the full config key, e.g. `entra:maxRetries`. */
-export class ConfigError extends Error {
+export class ConfigError extends EntraError<"CONFIG_INVALID"> {
   override readonly name = "ConfigError";
-  readonly code = "CONFIG_INVALID";
   constructor(
     readonly key: string,
     message: string,
   ) {
-    super(redact(message));
+    super("CONFIG_INVALID", redact(message));
   }
 }
 

@@ -1,5 +1,6 @@
 import * as fs from "node:fs";
 import { ConfigError } from "./errors";
+import { editDistance } from "../suggest";
 import { registerSecret } from "./redact";
 
 /**
@@ -203,24 +204,10 @@ function nonEmpty(v: string | undefined): string | undefined {
 function closestKey(key: string): string | undefined {
   let best: { key: string; d: number } | undefined;
   for (const k of KEYS) {
-    const d = levenshtein(key.toLowerCase(), k.toLowerCase());
+    const d = editDistance(key.toLowerCase(), k.toLowerCase());
     if (!best || d < best.d) best = { key: k, d };
   }
   return best && best.d <= Math.max(3, Math.floor(key.length / 3)) ? best.key : undefined;
-}
-
-function levenshtein(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0];
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = row[j];
-      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = tmp;
-    }
-  }
-  return row[b.length];
 }
 
 /** Quotes a user value for a message. Only used for non-secret keys. */

@@ -1,6 +1,7 @@
 // Input validation shared by the resources' check(). Every failure names the property and says
 // what to do; values unknown during preview (outputs of resources not yet created) are skipped.
 import type * as pulumi from "@pulumi/pulumi";
+import { closest } from "../suggest";
 
 /** The sentinel the dynamic-provider host passes for a value not known until apply. */
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
@@ -115,28 +116,8 @@ function truncate(s: string): string {
   return s.length > 60 ? `${s.slice(0, 57)}...` : s;
 }
 
-/** The `n` candidates closest to `word` by edit distance (case-insensitive), best first. */
-export function closest(word: string, candidates: readonly string[], n: number): string[] {
-  const w = word.toLowerCase();
-  return candidates
-    .map((c) => ({ c, d: editDistance(w, c.toLowerCase()) }))
-    .filter(({ c, d }) => d <= Math.max(2, Math.floor(Math.max(c.length, w.length) / 2)) || c.toLowerCase().includes(w))
-    .sort((a, b) => a.d - b.d)
-    .slice(0, n)
-    .map(({ c }) => c);
-}
-
-function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) {
-      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    prev = cur;
-  }
-  return prev[b.length];
-}
+/** Re-exported for the resources that import it from here; the function lives in provider/suggest.ts. */
+export { closest };
 
 /** Shallow equality of two string maps (undefined and {} are equal). */
 export function sameMap(a: Record<string, unknown> | undefined, b: Record<string, unknown> | undefined): boolean {

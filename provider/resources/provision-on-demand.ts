@@ -5,6 +5,7 @@
 import { randomUUID } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { provisionOnDemand, resolveRuleId, type ModifiedProperty, type OnDemandResult, type OnDemandSubject, type ProvisioningStep } from "../functions/on-demand";
+import { EntraError, withContext } from "../errors";
 import { Checker, describe, isUnknown } from "./inputs";
 import { graph } from "./runtime";
 import { defineProvider } from "./define";
@@ -146,7 +147,7 @@ export const provider = defineProvider({
         try {
           ruleId = await rules.get(type)!;
         } catch (e) {
-          throw new Error(`ProvisionOnDemand.ruleId: ${e instanceof Error ? e.message : String(e)}`);
+          throw withContext(e, "ProvisionOnDemand.ruleId: "); // keeps RULE_SELECTION or the Graph code
         }
       }
       results.push(toSubjectResult(await provisionOnDemand(client, { servicePrincipalId: spId, jobId, subject, ruleId })));
@@ -166,7 +167,8 @@ export const provider = defineProvider({
     if (state.failOnFailure) {
       const failed = results.filter((r) => !/^(success|skipped)$/i.test(r.result));
       if (failed.length) {
-        throw new Error(
+        throw new EntraError(
+          "PROVISION_ON_DEMAND_FAILED",
           `ProvisionOnDemand: Graph reported ${failed.map((r) => `${r.result} for ${r.objectTypeName} ${r.objectId} (${r.errorCode ?? "no code"}: ${r.errorMessage ?? ""})`).join("; ")}.`,
         );
       }

@@ -185,9 +185,10 @@ async function validate(spId: string, jobId: string, fresh: Fresh = {}): Promise
     await graph().post({ endpoint: endpoints.jobValidateCredentials, params: { spId, jobId }, body: { useSavedCredentials: true }, ...fresh });
   } catch (e) {
     if (!isGraphError(e, "GRAPH_BAD_REQUEST")) throw e;
-    throw new Error(
-      `ProvisioningJob: the target application rejected the saved credentials (${e.graphCode}: ${e.graphMessage}). ` +
-        `Fix the value in the ProvisioningSecrets credentials of service principal ${spId}, or set validateCredentials: false to skip this check. (request-id ${e.requestId ?? "unknown"})`,
+    // Still GRAPH_BAD_REQUEST with Graph's ids (appended to the message), told as the input to fix.
+    throw e.rephrased(
+      `ProvisioningJob: the target application rejected the saved credentials (${e.graphCode}: ${e.graphMessage}).`,
+      `Fix the value in the ProvisioningSecrets credentials of service principal ${spId}, or set validateCredentials: false to skip this check.`,
     );
   }
 }

@@ -2,7 +2,8 @@
 // attribute mappings"): function calls, [attribute] references, "string" constants and bare
 // numbers. Pure (no Pulumi, no I/O): ProvisioningSchema's check() validates with it and the
 // Graph emulator evaluates with it.
-import { closest } from "./inputs";
+import { EntraError } from "../errors";
+import { closest } from "../suggest";
 
 export type ExprNode =
   | { kind: "attribute"; name: string }
@@ -70,9 +71,14 @@ export const FILTER_OPERATORS = [
 ] as const;
 export const UNARY_OPERATORS: ReadonlySet<string> = new Set(["IS TRUE", "IS FALSE", "IS NULL", "IS NOT NULL"]);
 
-export class ExpressionError extends Error {
-  constructor(message: string, readonly position: number) {
-    super(message);
+/** An attribute-mapping expression that does not parse; `position` is the 0-based offset of the problem. */
+export class ExpressionError extends EntraError<"EXPRESSION_INVALID"> {
+  override readonly name = "ExpressionError";
+  constructor(
+    message: string,
+    readonly position: number,
+  ) {
+    super("EXPRESSION_INVALID", message);
   }
 }
 
