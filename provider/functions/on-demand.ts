@@ -26,9 +26,8 @@ export interface ModifiedProperty {
   newValue: string | null;
 }
 
-/** Graph's per-object result, parsed. */
-export interface OnDemandResult {
-  subject: OnDemandSubject;
+/** Graph's verdict on one object: what this function's result and ProvisionOnDemand's outputs share. */
+export interface OnDemandOutcome {
   /** "Success", "Skipped", "Failure", … (the `key`'s result). */
   result: string;
   errorCode?: string;
@@ -38,10 +37,15 @@ export interface OnDemandResult {
   changeId?: string;
   reportableIdentifier?: string;
   startTime?: string;
-  endTime?: string;
-  statusInfo?: { status?: string; errorCode?: string; reason?: string; errorCategory?: string; recommendedAction?: string };
   provisioningSteps: ProvisioningStep[];
   modifiedProperties: ModifiedProperty[];
+}
+
+/** Graph's per-object result, parsed. */
+export interface OnDemandResult extends OnDemandOutcome {
+  subject: OnDemandSubject;
+  endTime?: string;
+  statusInfo?: { status?: string; errorCode?: string; reason?: string; errorCategory?: string; recommendedAction?: string };
 }
 
 interface SyncRule {

@@ -4,7 +4,7 @@
 // change of an input (including `triggers`) runs it again.
 import { randomUUID } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
-import { provisionOnDemand, resolveRuleId, type ModifiedProperty, type OnDemandResult, type OnDemandSubject, type ProvisioningStep } from "../functions/on-demand";
+import { provisionOnDemand, resolveRuleId, type ModifiedProperty, type OnDemandOutcome, type OnDemandResult, type OnDemandSubject, type ProvisioningStep } from "../functions/on-demand";
 import { EntraError, withContext } from "../errors";
 import { Checker, describe, isUnknown } from "./inputs";
 import { graph } from "./runtime";
@@ -24,20 +24,10 @@ export interface ProvisionOnDemandArgs {
   failOnFailure?: pulumi.Input<boolean>;
 }
 
-/** Graph's result for one subject. */
-export interface ProvisionOnDemandSubjectResult {
-  objectId: string;
-  objectTypeName: string;
+/** Graph's result for one subject (the function's OnDemandOutcome, with the rule it ran and the flat subject). */
+export interface ProvisionOnDemandSubjectResult extends OnDemandSubject, OnDemandOutcome {
   ruleId: string;
-  result: string;
-  errorCode?: string;
-  errorMessage?: string;
-  action?: string;
-  changeId?: string;
-  reportableIdentifier?: string;
   recommendedAction?: string;
-  provisioningSteps: ProvisioningStep[];
-  modifiedProperties: ModifiedProperty[];
 }
 
 interface PodState {

@@ -2,6 +2,7 @@
 // instances of the same app resolve their template with one Graph call. The lookup itself is
 // functions/templates.ts, shared with the programs' getApplicationTemplate.
 import { lookupTemplate, type ApplicationTemplateInfo } from "../functions/templates";
+import { AsyncCache } from "../memoize";
 import { isGuid } from "./inputs";
 import { graph } from "./runtime";
 
@@ -11,19 +12,12 @@ export { TemplateLookupError, odataString } from "../functions/templates";
 export type ApplicationTemplate = Pick<ApplicationTemplateInfo, "id" | "displayName" | "publisher" | "categories" | "supportedProvisioningTypes">;
 
 const SELECT = "id,displayName,publisher,categories,supportedProvisioningTypes";
-const cache = new Map<string, Promise<ApplicationTemplate>>();
+// Failed lookups are not cached: a transient Graph error must not stick for the process.
+const cache = new AsyncCache<ApplicationTemplate>();
 
 /** Resolves `ref` (a display name or a template id). Throws TemplateLookupError. */
 export function resolveTemplate(ref: string): Promise<ApplicationTemplate> {
-  const key = ref.trim().toLowerCase();
-  let found = cache.get(key);
-  if (!found) {
-    found = lookup(ref.trim());
-    // Failed lookups are not cached: a transient Graph error must not stick for the process.
-    found.catch(() => cache.delete(key));
-    cache.set(key, found);
-  }
-  return found;
+  return cache.get(ref.trim().toLowerCase(), () => lookup(ref.trim()));
 }
 
 /** Async, so that a configuration error from graph() rejects (and is evicted) like a Graph one. */
