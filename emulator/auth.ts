@@ -16,7 +16,7 @@ export const ALL_ROLES = [
   "AuditLog.Read.All",
   "User.Read.All",
   "Group.Read.All",
-  // Assign users and groups to an app (POST /servicePrincipals/{id}/appRoleAssignedTo, graph-api.md "Read this first").
+  // Assign users and groups to an app (https://learn.microsoft.com/graph/api/serviceprincipal-post-approleassignedto).
   "AppRoleAssignment.ReadWrite.All",
 ] as const;
 

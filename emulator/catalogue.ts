@@ -3,8 +3,9 @@ import { buildSchema } from "./sync-schema";
 
 /**
  * The gallery the emulator serves as /applicationTemplates. It is tenant-independent and
- * read-only (graph-api.md §1). Ids are stable across runs (real ids where the docs print them,
- * otherwise derived from the name), so stacks and tests can hard-code them.
+ * read-only (https://learn.microsoft.com/graph/api/resources/applicationtemplate). Ids are stable
+ * across runs (real ids where the docs print them, otherwise derived from the name), so stacks and
+ * tests can hard-code them.
  *
  * Credential keys are `synchronizationSecret` enum names. They decide what validateCredentials and
  * the job runner accept; see {@link requiredCredentialKeys}.

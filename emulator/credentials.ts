@@ -13,7 +13,10 @@ import { KeyValue } from "./sync-store";
  */
 export const REJECT_PREFIX = "invalid-";
 
-/** Secret-bearing keys: GET /synchronization/secrets never returns them in clear (graph-api.md §3.3). */
+/**
+ * Secret-bearing keys: GET /synchronization/secrets never returns them in clear
+ * (https://learn.microsoft.com/entra/identity/app-provisioning/skip-out-of-scope-deletions).
+ */
 export const SECRET_KEYS: ReadonlySet<string> = new Set([
   "Password", "SecretToken", "ClientSecret", "AppKey", "ConsumerSecret", "TokenKey", "Oauth2AccessToken",
   "Oauth2RefreshToken", "Oauth2ClientSecret", "Oauth2AuthorizationCode", "ConnectionString", "SyncAgentCompatibilityKey",
@@ -79,7 +82,7 @@ export function maskSecrets(set: readonly KeyValue[]): KeyValue[] {
   return set.map((kv) => (SECRET_KEYS.has(kv.key) ? { key: kv.key, value: MASK } : kv));
 }
 
-/** The bearer-token credential of SCIM connectors (graph-api.md §3.3). */
+/** The bearer-token credential of SCIM connectors (https://learn.microsoft.com/graph/api/synchronization-serviceprincipal-put-synchronization). */
 export const BEARER_KEYS: ReadonlySet<string> = new Set(["SecretToken"]);
 
 /** OAuth credential keys (synchronizationSecret members named Oauth2…). */
@@ -92,7 +95,7 @@ export const OAUTH_KEYS: ReadonlySet<string> = new Set([
 export const SETTINGS_KEYS = ["SyncAll", "SyncNotificationSettings"] as const;
 
 /**
- * The provisioning settings a secrets set carries (graph-api.md "Read this first"):
+ * The provisioning settings a secrets set carries (sources in FIDELITY.md, "Secrets"):
  * - SyncAll "true": all users and groups are in scope, anything else: only assigned ones;
  * - SkipOutOfScopeDeletions "True": objects that leave scope are left as they are in the target
  *   (https://learn.microsoft.com/entra/identity/app-provisioning/skip-out-of-scope-deletions);

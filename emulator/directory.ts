@@ -2,7 +2,7 @@ import { Rng } from "./random";
 
 /**
  * The seeded user/group directory that provisioning jobs "provision". A new service principal has
- * no app role assignments (graph-api.md, "Read this first"): callers assign users and groups with
+ * no app role assignments (FIDELITY.md, "App role assignments"): callers assign users and groups with
  * POST /servicePrincipals/{id}/appRoleAssignedTo (routes/app-role-assignments.ts), and the job
  * runner and provisionOnDemand scope by those assignments unless SyncAll is "true".
  *

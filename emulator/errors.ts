@@ -1,6 +1,6 @@
 /**
  * Graph errors. Bodies follow the documented shape
- * `{"error":{"code","message","innerError":{"date","request-id","client-request-id"}}}` (graph-api.md §5);
+ * `{"error":{"code","message","innerError":{"date","request-id","client-request-id"}}}` (https://learn.microsoft.com/graph/errors);
  * the request ids are filled in by the server when the error is written.
  */
 export interface ErrorDetail {

@@ -9,7 +9,8 @@ import { DirectoryStore } from "./store";
 import { JobRecord, NEVER, ProvisioningLog, SyncStore } from "./sync-store";
 
 /**
- * Simulated provisioning cycles for started jobs (graph-api.md §3.4 state machine; sources in
+ * Simulated provisioning cycles for started jobs (state machine of
+ * https://learn.microsoft.com/graph/api/resources/synchronization-synchronizationstatus; sources in
  * FIDELITY.md, "Job runner").
  *
  * Each cycle first checks the saved credentials with the emulator's convention (credentials.ts):

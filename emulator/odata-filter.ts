@@ -190,7 +190,7 @@ export function assertFilterable(node: FilterNode, allowed: ReadonlySet<string>,
 }
 
 export interface EvalOptions {
-  /** Directory data compares strings case-insensitively; provisioning logs do not (graph-api.md §4). */
+  /** Directory data compares strings case-insensitively; provisioning logs do not (https://learn.microsoft.com/graph/api/provisioningobjectsummary-list). */
   caseInsensitive: boolean;
 }
 

@@ -5,7 +5,7 @@ import { FilterNode, assertFilterable, evaluate, parseFilter } from "./odata-fil
 /**
  * Collection plumbing shared by list endpoints: $filter parsing, $orderby, $top + $skiptoken paging
  * with @odata.nextLink, and $count (honoured only with `ConsistencyLevel: eventual`, silently ignored
- * otherwise, as graph-api.md §8 documents).
+ * otherwise, as https://learn.microsoft.com/graph/aad-advanced-queries documents).
  */
 export function readFilter(ctx: RequestContext, allowed: ReadonlySet<string>, resource: string): FilterNode | undefined {
   const raw = ctx.query.get("$filter");

@@ -17,7 +17,10 @@ export interface EmulatorOptions {
   listLagMs?: number;
   /** Directory replicas (default 3). */
   replicas?: number;
-  /** "identity-default" = resource-unit buckets per graph-api.md §7; a number = requests/second per tenant. Default "off". */
+  /**
+   * "identity-default" = resource-unit buckets per https://learn.microsoft.com/graph/throttling-limits#identity-and-access-service-limits;
+   * a number = requests/second per tenant. Default "off".
+   */
   throttle?: "off" | "identity-default" | number;
   /** Share of requests answered with a random 500/502/503/504 or a connection reset (default 0). */
   faultRate?: number;

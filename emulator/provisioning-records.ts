@@ -5,8 +5,8 @@ import { Rng } from "./random";
 import { JobRecord, ProvisioningLog } from "./sync-store";
 
 /**
- * Builds provisioningObjectSummary records (CSDL names, graph-api.md §4) and the provisionOnDemand
- * result (the legacy JSON-in-a-string shape of the seed 004 example).
+ * Builds provisioningObjectSummary records (CSDL names, https://learn.microsoft.com/graph/api/resources/provisioningobjectsummary)
+ * and the provisionOnDemand result (the legacy JSON-in-a-string shape of the documented example).
  */
 export type Principal = { kind: "User"; user: DirectoryUser } | { kind: "Group"; group: DirectoryGroup };
 
@@ -98,7 +98,10 @@ export function provisioningLog(rng: Rng, tenantId: string, job: JobRecord, sp: 
   };
 }
 
-/** provisionOnDemand's stringKeyStringValuePair: `key` and `value` are JSON-encoded (seed 004). */
+/**
+ * provisionOnDemand's stringKeyStringValuePair: `key` and `value` are JSON-encoded (the example of
+ * https://learn.microsoft.com/graph/api/synchronization-synchronizationjob-provisionondemand).
+ */
 export function onDemandResult(log: ProvisioningLog, o: Outcome, p: Principal, job: JobRecord): { key: string; value: string } {
   const result = o.status === "success" ? "Success" : o.status === "skipped" ? "Skipped" : "Failure";
   const key = JSON.stringify({

@@ -1,16 +1,17 @@
 import { Rng } from "./random";
 
 /**
- * Eventual consistency (graph-api.md §8) modelled as directory replicas. A write lands on the
- * primary immediately; each replica sees that version after its own random delay in
- * [0, replicationLagMs]. A request reads from one randomly chosen replica, so a GET right after a
- * create can 404, succeed on the next try and 404 again on the one after — exactly the pattern
- * callers must tolerate against real Entra.
+ * Eventual consistency (https://devblogs.microsoft.com/identity/designing-for-eventual-consistency-for-microsoft-entra/)
+ * modelled as directory replicas. A write lands on the primary immediately; each replica sees that
+ * version after its own random delay in [0, replicationLagMs]. A request reads from one randomly
+ * chosen replica, so a GET right after a create can 404, succeed on the next try and 404 again on
+ * the one after — exactly the pattern callers must tolerate against real Entra.
  *
  * Lists and `$filter` queries lag further: "The Microsoft Graph query engine uses an index store
- * to fulfill query requests" (Advanced query capabilities on Microsoft Entra ID objects), and list
- * and filter results trail reads by id (graph-api.md, "Read this first"). Each replica's index sees
- * a version after a second delay in [0, listLagMs], never before the replica itself does.
+ * to fulfill query requests" (https://learn.microsoft.com/graph/aad-advanced-queries), and list and
+ * filter results trail reads by id (FIDELITY.md, "Lists and `$filter` lag behind reads by id").
+ * Each replica's index sees a version after a second delay in [0, listLagMs], never before the
+ * replica itself does.
  * listLagMs defaults to twice replicationLagMs (null = that default, following run-time changes).
  */
 export interface Stamp {

@@ -11,7 +11,7 @@ export interface RouteSpec {
   pattern: string;
   handler: Handler;
   permission: Permission;
-  /** Identity-service path: charged against the resource-unit bucket (graph-api.md §7). */
+  /** Identity-service path: charged against the resource-unit bucket (https://learn.microsoft.com/graph/throttling-limits). */
   identity?: boolean;
 }
 

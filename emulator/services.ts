@@ -22,7 +22,8 @@ export interface Services {
   reportsLimiter: WindowLimiter;
 }
 
-// Application permissions per operation (graph-api.md §1–§4). Directory.ReadWrite.All implies the rest.
+// Application permissions per operation (the Permissions table of each Graph API page, e.g.
+// https://learn.microsoft.com/graph/api/applicationtemplate-instantiate). Directory.ReadWrite.All implies the rest.
 export const APP_READ: Permission = ["Application.Read.All", "Application.ReadWrite.All", "Application.ReadWrite.OwnedBy", "Directory.Read.All", "Directory.ReadWrite.All"];
 export const APP_WRITE: Permission = ["Application.ReadWrite.All", "Application.ReadWrite.OwnedBy", "Directory.ReadWrite.All"];
 export const SYNC_READ: Permission = ["Synchronization.Read.All", "Synchronization.ReadWrite.All", "Application.ReadWrite.OwnedBy", "Directory.ReadWrite.All"];

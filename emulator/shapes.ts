@@ -1,4 +1,4 @@
-// Generated from ../shared/docs/graph-entity-shapes.json (msgraph-metadata CSDL, v1.0 and beta).
+// Generated from the msgraph-metadata CSDL, v1.0 and beta (https://github.com/microsoftgraph/msgraph-metadata).
 // Only structural (non-navigation) properties: they decide which names a response carries,
 // which names $select accepts and which names a PATCH body may contain.
 // Kind: "c" = collection (defaults to []), "b" = non-nullable Boolean (defaults to false), "s" = anything else (defaults to null).

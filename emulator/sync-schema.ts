@@ -3,8 +3,8 @@ import { stableGuid } from "./random";
 /**
  * Builds the synchronizationSchema a gallery connector ships with: the Entra source directory, the
  * target application's directory, and one synchronization rule whose object mappings carry the
- * attribute mappings. Shapes follow graph-api.md §3.5; the content is representative rather than a
- * copy of any one real connector.
+ * attribute mappings. Shapes follow https://learn.microsoft.com/graph/api/resources/synchronization-synchronizationschema;
+ * the content is representative rather than a copy of any one real connector.
  */
 export interface SchemaSpec {
   templateId: string;

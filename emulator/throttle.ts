@@ -1,5 +1,6 @@
 /**
- * Throttling after the identity-and-access service limits (graph-api.md §7).
+ * Throttling after the identity-and-access service limits
+ * (https://learn.microsoft.com/graph/throttling-limits#identity-and-access-service-limits).
  *
  * - "identity-default": per (application, tenant) token buckets measured in resource units (RU).
  *   A small tenant (< 50 users) gets 3,500 RU per 10 s; writes also draw from 3,000 per 2 min 30 s.

@@ -16,8 +16,8 @@ import { lookup } from "./directory-objects";
 import { readDirectoryFilter, resolveGroup, resolveUser } from "./users-groups";
 
 /**
- * App role assignments (graph-api.md "Read this first", "Assignment decides scope"; every rule and
- * its source in FIDELITY.md, "App role assignments"):
+ * App role assignments (https://learn.microsoft.com/graph/api/serviceprincipal-post-approleassignedto; every rule
+ * and its source in FIDELITY.md, "App role assignments"):
  *
  *   GET    /servicePrincipals/{id}/appRoleAssignedTo                 list (Application.Read.All …)
  *   POST   /servicePrincipals/{id}/appRoleAssignedTo                 assign (AppRoleAssignment.ReadWrite.All

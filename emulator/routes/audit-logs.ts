@@ -7,7 +7,8 @@ import { Router } from "../router";
 import { Services } from "../services";
 
 /**
- * The reporting APIs under /auditLogs (graph-api.md §4; FIDELITY.md "Directory audit logs"):
+ * The reporting APIs under /auditLogs (https://learn.microsoft.com/graph/api/provisioningobjectsummary-list;
+ * FIDELITY.md "Directory audit logs"):
  *
  * - GET /auditLogs/provisioning: newest first, $filter, $orderby (activityDateTime asc|desc), $top and
  *   $skiptoken paging. Filters are case-sensitive except provisioningStatusInfo/status (whose values
@@ -32,7 +33,7 @@ export function registerAuditLogRoutes(router: Router, s: Services, audits?: Dir
     const wait = s.reportsLimiter.hit(`${ctx.claims.appid}:${ctx.claims.tid}`);
     if (wait) throw tooManyRequests(wait);
   };
-  // provisioningObjectSummary: AuditLog.Read.All (graph-api.md §4, application permissions).
+  // provisioningObjectSummary: AuditLog.Read.All (application permissions of provisioningobjectsummary-list).
   const provisioningRead = (ctx: RequestContext): void => {
     if (!grantedPermissions(ctx.claims).includes("AuditLog.Read.All")) throw permissionMissing("AuditLog.Read.All");
   };

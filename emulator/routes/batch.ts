@@ -4,10 +4,10 @@ import { GraphDispatcher, newRequestIds } from "../graph-dispatch";
 import { Router } from "../router";
 
 /**
- * POST /$batch (graph-api.md §6): up to 20 requests, `dependsOn` sequencing, per-item status,
- * headers and body. A failed dependency makes dependants 424. Throttling applies per item (an item
- * can be 429 with Retry-After while the batch itself is 200). Connection faults apply to the batch
- * as a whole, not to items.
+ * POST /$batch (https://learn.microsoft.com/graph/json-batching): up to 20 requests, `dependsOn`
+ * sequencing, per-item status, headers and body. A failed dependency makes dependants 424.
+ * Throttling applies per item (an item can be 429 with Retry-After while the batch itself is 200).
+ * Connection faults apply to the batch as a whole, not to items.
  */
 export const MAX_BATCH = 20;
 

@@ -8,7 +8,8 @@ import { APP_READ, APP_WRITE, Services } from "../services";
 import { DeletedItem } from "../store";
 
 /**
- * /directory/deletedItems (graph-api.md §2.3): list by type, get, restore, permanent delete.
+ * /directory/deletedItems (https://learn.microsoft.com/graph/api/resources/directory): list by type, get, restore,
+ * permanent delete.
  * Applications and service principals are separate deleted items; restoring an application does not
  * bring its service principal back.
  */

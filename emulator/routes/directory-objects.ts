@@ -9,7 +9,8 @@ import { APPLICATION_PROPS_V1, SERVICE_PRINCIPAL_PROPS_V1 } from "../shapes";
 
 /**
  * /applications and /servicePrincipals: get (by object id or `(appId='…')`), list with $filter /
- * $select / $orderby / $top paging, PATCH and soft DELETE (graph-api.md §2). Reads go to the
+ * $select / $orderby / $top paging, PATCH and soft DELETE (https://learn.microsoft.com/graph/api/resources/application,
+ * https://learn.microsoft.com/graph/api/resources/serviceprincipal). Reads go to the
  * request's replica; lists and $filter go through that replica's query index, which trails it
  * (replication.ts, listLagMs). Writes go to the primary but first need the object to be visible on
  * that replica, which is how a PATCH right after a create can 404 against real Graph too.

@@ -21,7 +21,7 @@ const NOT_ASSIGNED_REASON =
  * The steps of a record skipped for want of assignment: scoping `skipped` with the documented
  * scoping details (Graph logs name them "Active in the source system", "Assigned to the
  * application", …; the on-demand page shows SkipReason and IsActive), no matching and no export.
- * `Assigned` is the emulator's short key for the same fact (graph-api.md, "Read this first").
+ * `Assigned` is the emulator's short key for the same fact (a Decision in FIDELITY.md).
  */
 function markUnassigned(log: ProvisioningLog, p: Principal): void {
   const active = p.kind === "User" ? (p.user.accountEnabled ? "True" : "False") : "True";
@@ -44,9 +44,9 @@ function markUnassigned(log: ProvisioningLog, p: Principal): void {
 }
 
 /**
- * POST …/jobs/{jobId}/provisionOnDemand (graph-api.md §3.2, seed 004). Exports one subject now and
- * answers with a stringKeyStringValuePair whose key and value are JSON strings. Rate limit: 5
- * requests per 10 seconds per job.
+ * POST …/jobs/{jobId}/provisionOnDemand (https://learn.microsoft.com/graph/api/synchronization-synchronizationjob-provisionondemand).
+ * Exports one subject now and answers with a stringKeyStringValuePair whose key and value are JSON
+ * strings. Rate limit: 5 requests per 10 seconds per job.
  */
 export function registerOnDemandRoutes(router: Router, s: Services): void {
   router.add({

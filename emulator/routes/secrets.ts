@@ -6,7 +6,8 @@ import { Services, SYNC_READ, SYNC_WRITE } from "../services";
 import { lookup } from "./directory-objects";
 
 /**
- * /servicePrincipals/{id}/synchronization/secrets (graph-api.md §3.3; sources in FIDELITY.md).
+ * /servicePrincipals/{id}/synchronization/secrets
+ * (https://learn.microsoft.com/graph/api/synchronization-serviceprincipal-put-synchronization; sources in FIDELITY.md).
  *
  * PUT replaces the whole set ("we don't support PATCH requests for secrets, so you need to add all
  * the values in the body of the PUT request", Entra cloud-sync Graph how-to). In order:

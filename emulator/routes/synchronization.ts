@@ -10,9 +10,10 @@ import { JobRecord, jobEntity, newJobStatus, NO_SCHEDULE } from "../sync-store";
 import { lookup } from "./directory-objects";
 
 /**
- * Synchronization under a service principal (graph-api.md §3): templates, jobs and their actions,
- * and job schemas. The service-principal lookup in front goes through the request's replica, so a
- * just-instantiated app's synchronization endpoints can briefly 404, as the docs warn.
+ * Synchronization under a service principal (https://learn.microsoft.com/graph/api/resources/synchronization-overview):
+ * templates, jobs and their actions, and job schemas. The service-principal lookup in front goes
+ * through the request's replica, so a just-instantiated app's synchronization endpoints can briefly
+ * 404, as the docs warn.
  */
 const SP = "/servicePrincipals/{id}/synchronization";
 const JOB = `${SP}/jobs/{jobId}`;

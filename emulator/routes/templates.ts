@@ -6,7 +6,7 @@ import { matches, orderBy, page, pick, readFilter, rejectUnsupportedOptions } fr
 import { Router } from "../router";
 import { Services, APP_WRITE } from "../services";
 
-/** /applicationTemplates: the read-only gallery, and instantiate (graph-api.md §1). */
+/** /applicationTemplates: the read-only gallery, and instantiate (https://learn.microsoft.com/graph/api/resources/applicationtemplate). */
 const FILTERABLE = new Set(["displayName", "categories/any", "publisher", "id"]);
 const TEMPLATE_PROPS = new Set(["id", "displayName", "description", "publisher", "homePageUrl", "logoUrl", "categories",
   "supportedSingleSignOnModes", "supportedProvisioningTypes", "endpoints", "riskScore", "riskFactors", "isEntraIntegrated",

@@ -1,6 +1,7 @@
-// Provisioning logs (GET /auditLogs/provisioning, graph-api.md §4): filtered on the server,
-// paged through @odata.nextLink, every page paced under the reports limit (5 per 10 s).
+// Provisioning logs (GET /auditLogs/provisioning, https://learn.microsoft.com/graph/api/provisioningobjectsummary-list):
+// filtered on the server, paged through @odata.nextLink, every page paced under the reports limit (5 per 10 s).
 import { endpoints, type GraphClient } from "../graph";
+import { InputError } from "../errors";
 import { reportsPacer } from "./pace";
 
 export type ProvisioningStatus = "success" | "failure" | "skipped" | "warning";
@@ -109,7 +110,7 @@ export function logFilter(q: ProvisioningLogQuery): string | undefined {
   if (q.action) clauses.push(`provisioningAction eq ${odata(q.action)}`);
   if (q.since !== undefined) {
     const since = q.since instanceof Date ? q.since : new Date(q.since);
-    if (Number.isNaN(since.getTime())) throw new Error(`since: "${String(q.since)}" is not a date-time; use ISO 8601, e.g. 2024-05-01T00:00:00Z.`);
+    if (Number.isNaN(since.getTime())) throw new InputError(`since: "${String(q.since)}" is not a date-time; use ISO 8601, e.g. 2024-05-01T00:00:00Z.`);
     clauses.push(`activityDateTime gt ${since.toISOString()}`);
   }
   return clauses.length ? clauses.join(" and ") : undefined;
@@ -122,7 +123,7 @@ export async function queryProvisioningLogs(
   onPage?: (pageNumber: number, records: number) => void,
 ): Promise<ProvisioningLogEntry[]> {
   if (q.status !== undefined && !PROVISIONING_STATUSES.includes(q.status)) {
-    throw new Error(`status: "${q.status}" is not a provisioning status; use one of ${PROVISIONING_STATUSES.join(", ")}.`);
+    throw new InputError(`status: "${q.status}" is not a provisioning status; use one of ${PROVISIONING_STATUSES.join(", ")}.`);
   }
   const max = q.max ?? 1000;
   const filter = logFilter(q);

@@ -1,4 +1,5 @@
-// Job status: the synchronizationStatus of provisioning jobs (graph-api.md §3.4) flattened into
+// Job status: the synchronizationStatus of provisioning jobs
+// (https://learn.microsoft.com/graph/api/resources/synchronization-synchronizationstatus) flattened into
 // one row per job, and the health classification `status` and `wait` use.
 import { endpoints, isGraphError, type GraphClient } from "../graph";
 

@@ -5,8 +5,9 @@ import { CONSISTENCY_CODES, equalJitterDelay } from "./retry";
 /**
  * Eventual-consistency helpers. Entra replicates writes asynchronously: for seconds (sometimes minutes) after a
  * create, reads on other replicas return 404 and dependent writes fail with 400 NoBackingApplicationObject
- * (graph-api.md §8). We retry *those* failures with backoff, bounded by the operation deadline, instead of
- * sleeping a fixed time after every write (Terraform waits for 5 reads 5 s apart).
+ * (https://devblogs.microsoft.com/identity/designing-for-eventual-consistency-for-microsoft-entra/). We retry
+ * *those* failures with backoff, bounded by the operation deadline, instead of sleeping a fixed time after every
+ * write (Terraform waits for 5 reads 5 s apart).
  *
  * For a single request prefer `client.request({ ..., consistency: "retry-not-found" })`; use these helpers when
  * the dependent step is several calls or a condition on the returned data.

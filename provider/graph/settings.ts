@@ -13,7 +13,7 @@ export interface GraphSettings {
   /**
    * `v1.0` by default: every API this package calls (instantiate, synchronization jobs/schema/secrets,
    * provisionOnDemand, deletedItems, auditLogs/provisioning) is on v1.0 with the same shape as beta
-   * (graph-api.md §3), and v1.0 is the version covered by Graph's support and breaking-change policy.
+   * (https://learn.microsoft.com/graph/api/resources/synchronization-overview), and v1.0 is the version covered by Graph's support and breaking-change policy.
    * `beta` stays available for tenants that need a beta-only property.
    */
   readonly apiVersion: "v1.0" | "beta";

@@ -1,7 +1,9 @@
 // The declarative spec of ProvisioningSchema and its three operations on a synchronizationSchema
-// (graph-api.md §3.5): validate it (statically, then against the template's default schema), apply
-// it to the default (the full schema to PUT), and project a live schema back onto it (what spec
-// would produce the live schema: equal to the program's spec when nothing changed elsewhere).
+// (https://learn.microsoft.com/graph/api/resources/synchronization-synchronizationschema): validate
+// it (statically, then against the template's default schema), apply it to the default (the full
+// schema to PUT), and project a live schema back onto it (what spec would produce the live schema:
+// equal to the program's spec when nothing changed elsewhere).
+import { InputError } from "../errors";
 import { Checker, closest, describe, isUnknown } from "./inputs";
 import {
   attributesOf, ExpressionError, FILTER_OPERATORS, formatExpression, fromMappingSource, MappingSource, parseExpression,
@@ -337,7 +339,7 @@ export function applySpec(defaultSchema: GraphSchema, spec: SchemaSpec): GraphSc
   const schema = structuredClone(defaultSchema);
   for (const [key, s] of Object.entries(spec)) {
     const at = locate(schema, key);
-    if (!at) throw new Error(`ProvisioningSchema.mappings.${key}: the schema has no object mapping "${key}".`);
+    if (!at) throw new InputError(`ProvisioningSchema.mappings.${key}: the schema has no object mapping "${key}".`);
     const om = at.om;
     if (s.enabled !== undefined) om.enabled = s.enabled;
     const removed = new Set(s.removeAttributes ?? []);

@@ -118,7 +118,7 @@ const V1_APPLICATION_GET_EXAMPLE = {
 /**
  * api-reference/v1.0/api/serviceprincipal-get.md, example 1. Two properties the example shows are
  * left out on purpose: `endpoints` is a navigation property in the v1.0 CSDL (not serialized
- * inline) and `publisherName` is a beta-only member (graph-entity-shapes.json).
+ * inline) and `publisherName` is a beta-only member (msgraph-metadata beta CSDL).
  */
 const V1_SERVICE_PRINCIPAL_GET_EXAMPLE = {
   accountEnabled: true, addIns: [], alternativeNames: [], appDisplayName: "<string>", appId: "<guid>", appOwnerOrganizationId: "<guid>",

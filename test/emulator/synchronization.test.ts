@@ -19,7 +19,7 @@ describe("synchronization: templates, jobs, credentials, schema, on-demand, logs
   it("lists and gets synchronization templates, under the SP and the application", async () => {
     const ids = await instantiate(h, CUSTOM);
     const list = await h.call("GET", `${sync(ids.spId)}/templates`);
-    // The non-gallery app offers several templates (graph-api.md "Read this first"); `scim` is one.
+    // The non-gallery app offers several templates; `scim` is one (emulator/FIDELITY.md, templates rows).
     const scim = list.body.value.find((t: { id: string }) => t.id === "scim");
     expect(scim).toMatchObject({ id: "scim", factoryTag: "customappsso", applicationId: ids.appId, default: true, discoverable: true });
     expect(scim.metadata.map((m: { key: string }) => m.key)).toContain("GalleryApplicationIdentifier");

@@ -4,8 +4,9 @@ import { RunningEmulator, startEmulator } from "../../emulator";
 import { credential, secretsSet } from "./helpers";
 
 /**
- * The seed walkthrough ("Configure provisioning using Microsoft Graph APIs", steps 1–5) plus
- * provisionOnDemand (seed 004), end to end: token from @azure/identity's ClientSecretCredential,
+ * The walkthrough "Configure provisioning using Microsoft Graph APIs" (steps 1–5,
+ * https://learn.microsoft.com/entra/identity/app-provisioning/application-provisioning-configuration-api) plus
+ * provisionOnDemand, end to end: token from @azure/identity's ClientSecretCredential,
  * every Graph call with plain undici, documented property names checked on every response.
  */
 describe("seed walkthrough against the emulator", () => {
