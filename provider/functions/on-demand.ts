@@ -1,5 +1,6 @@
-// provisionOnDemand (graph-api.md §3.2, seed 004): provision one user or group now and parse
-// Graph's answer — a stringKeyStringValuePair whose key and value are JSON-encoded strings.
+// provisionOnDemand (https://learn.microsoft.com/graph/api/synchronization-synchronizationjob-provisionondemand):
+// provision one user or group now and parse Graph's answer — a stringKeyStringValuePair whose key
+// and value are JSON-encoded strings.
 import { endpoints, GraphError, type GraphClient } from "../graph";
 import { EntraError } from "../errors";
 import { onDemandPacer } from "./pace";
@@ -36,7 +37,6 @@ export interface OnDemandOutcome {
   action?: string;
   changeId?: string;
   reportableIdentifier?: string;
-  startTime?: string;
   provisioningSteps: ProvisioningStep[];
   modifiedProperties: ModifiedProperty[];
 }
@@ -44,6 +44,7 @@ export interface OnDemandOutcome {
 /** Graph's per-object result, parsed. */
 export interface OnDemandResult extends OnDemandOutcome {
   subject: OnDemandSubject;
+  startTime?: string;
   endTime?: string;
   statusInfo?: { status?: string; errorCode?: string; reason?: string; errorCategory?: string; recommendedAction?: string };
 }

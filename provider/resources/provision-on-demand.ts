@@ -1,7 +1,8 @@
-// ProvisionOnDemand: provision users or groups into the target application now (provisionOnDemand,
-// graph-api.md §3.2) and keep Graph's per-object answer as outputs — result, error, action, steps
-// and modified properties. An action, not an object: read and delete do not call Graph, and any
-// change of an input (including `triggers`) runs it again.
+// ProvisionOnDemand: provision users or groups into the target application now
+// (https://learn.microsoft.com/graph/api/synchronization-synchronizationjob-provisionondemand) and keep
+// Graph's per-object answer as outputs — result, error, action, steps and modified properties. An
+// action, not an object: read and delete do not call Graph, and any change of an input (including
+// `triggers`) runs it again.
 import { randomUUID } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { provisionOnDemand, resolveRuleId, type ModifiedProperty, type OnDemandOutcome, type OnDemandResult, type OnDemandSubject, type ProvisioningStep } from "../functions/on-demand";
