@@ -90,8 +90,8 @@ export interface GraphClientOptions {
 
 const USER_AGENT = "pulumi-entra-provisioning";
 
-/** When the target of a consistency-retried request was created, if the caller knows (visibility.ts). */
-function freshSince(req: RequestCommon<unknown>): number | undefined {
+/** When the target of a consistency-retried request was created (moments ago), if the caller knows (visibility.ts). */
+function recentlyCreatedAt(req: RequestCommon<unknown>): number | undefined {
   return req.consistency === "retry-not-found" ? req.createdAt : undefined;
 }
 
@@ -117,7 +117,7 @@ interface PreparedCall {
   readonly deadline: number;
   readonly payload?: string;
   readonly callerHeaders: Record<string, string>;
-  /** From `freshSince`: set only for consistency-retried requests whose creation time is known. */
+  /** From `recentlyCreatedAt`: set only for consistency-retried requests whose creation time is known. */
   readonly createdAt?: number;
 }
 
@@ -229,7 +229,7 @@ export class GraphClient {
    * succeeds, a strategy says stop, maxRetries is reached or the deadline passes. Throws GraphError.
    */
   async request<T, B = unknown, P extends string = string>(req: GraphRequest<B, P>): Promise<GraphResponse<T>> {
-    if (freshSince(req) !== undefined) {
+    if (recentlyCreatedAt(req) !== undefined) {
       const probeDone = await this.visibility.probeTurn();
       if (probeDone) {
         try {
@@ -275,7 +275,7 @@ export class GraphClient {
       deadline: this.clock.now() + (req.timeoutMs ?? this.settings.operationTimeoutMs),
       payload: req.body === undefined ? undefined : JSON.stringify(req.body),
       callerHeaders,
-      createdAt: freshSince(req),
+      createdAt: recentlyCreatedAt(req),
     };
   }
 

@@ -5,8 +5,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import { endpoints, isGraphError, waitFor } from "../graph";
 import { defineProvider } from "./define";
-import { freshRequest } from "./fresh";
+import { recentlyCreatedRequest } from "./recently-created";
 import { inDeletedItems, unlessGone } from "./gone";
+import { InputError } from "../errors";
 import { Checker, isGuid, isUnknown } from "./inputs";
 import { appRolesOf, findGroups, findPrincipal, findUsers, pickRole, similarNames, type Principal } from "./principals";
 import { graph } from "./runtime";
@@ -87,9 +88,9 @@ async function didYouMean(collection: "users" | "groups", name: string): Promise
 /** Principal and role, resolved; throws with the input named. */
 async function resolve(inputs: Record<string, unknown>, spId: string) {
   const p = await resolvePrincipal(inputs);
-  if ("problem" in p) throw new Error(`AppRoleAssignment.${p.property}: ${p.problem}`);
-  const r = pickRole(await appRolesOf(spId, freshRequest(spId)), inputs.appRole as string | undefined);
-  if ("problem" in r) throw new Error(`AppRoleAssignment.appRole: ${r.problem}`);
+  if ("problem" in p) throw new InputError(`AppRoleAssignment.${p.property}: ${p.problem}`);
+  const r = pickRole(await appRolesOf(spId, recentlyCreatedRequest(spId)), inputs.appRole as string | undefined);
+  if ("problem" in r) throw new InputError(`AppRoleAssignment.appRole: ${r.problem}`);
   return { principal: p.principal, role: r.role };
 }
 
@@ -169,7 +170,7 @@ export const provider = defineProvider({
             endpoint: endpoints.appRoleAssignedTo,
             params: { spId },
             body: { principalId: principal.id, resourceId: spId, appRoleId: role.id },
-            ...freshRequest(spId),
+            ...recentlyCreatedRequest(spId),
           })
         ).body;
       } catch (e) {

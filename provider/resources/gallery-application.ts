@@ -5,10 +5,11 @@ import * as pulumi from "@pulumi/pulumi";
 import { createOnce, endpoints, isGraphError, untilVisible } from "../graph";
 import { AsyncCache } from "../memoize";
 import { goneWindowMs, inDeletedItems, unlessGone } from "./gone";
+import { InputError } from "../errors";
 import { Checker, isUnknown, withoutDefaults } from "./inputs";
 import { graph, operationTimeoutMs } from "./runtime";
 import { defineProvider, partialCreate } from "./define";
-import { freshRequest, recordInstantiated, recordRestored } from "./fresh";
+import { recentlyCreatedRequest, recordInstantiated, recordRestored } from "./recently-created";
 import { appRolesOf, type AppRole } from "./principals";
 import { EntraResource } from "./shim";
 import { resolveTemplate, TemplateLookupError, odataString } from "./templates";
@@ -168,11 +169,11 @@ function markedServicePrincipals(stackKey: string): Promise<Map<string, ServiceP
 
 /**
  * Finds the objects an earlier attempt created under this marker: still under the provisional
- * name (a crash before renaming) or already tagged (a crash before Pulumi saved state). `fresh`
+ * name (a crash before renaming) or already tagged (a crash before Pulumi saved state). `skipIndex`
  * asks Graph now instead of using the per-process index (after this process's own uncertain write).
  */
-async function findByMarker(marker: string, displayName: string, templateId: string, fresh = false): Promise<Instance | undefined> {
-  const candidates = fresh
+async function findByMarker(marker: string, displayName: string, templateId: string, skipIndex = false): Promise<Instance | undefined> {
+  const candidates = skipIndex
     ? await graph().list<ServicePrincipal>({
         endpoint: endpoints.servicePrincipals,
         query: {
@@ -258,14 +259,14 @@ function scopesWithoutMarker(scopes: PermissionScope[], marker: string): Permiss
  */
 async function finalize(instance: Instance, displayName: string, marker: string): Promise<void> {
   // Both objects came from one instantiate: the service principal's creation time is the application's.
-  const fresh = freshRequest(instance.servicePrincipalId);
+  const recentlyCreated = recentlyCreatedRequest(instance.servicePrincipalId);
   const app = { endpoint: endpoints.application, params: { appObjectId: instance.applicationObjectId } };
-  const api = instance.api ?? (await graph().get<Application>({ ...app, query: { $select: "id,api" }, ...fresh })).body.api ?? {};
+  const api = instance.api ?? (await graph().get<Application>({ ...app, query: { $select: "id,api" }, ...recentlyCreated })).body.api ?? {};
   const cleaned = scopesWithoutMarker(api.oauth2PermissionScopes ?? [], marker);
-  await graph().patch({ ...app, body: { displayName, ...(cleaned ? { api: { ...api, oauth2PermissionScopes: cleaned } } : {}) }, ...fresh });
+  await graph().patch({ ...app, body: { displayName, ...(cleaned ? { api: { ...api, oauth2PermissionScopes: cleaned } } : {}) }, ...recentlyCreated });
   const sp = { endpoint: endpoints.servicePrincipal, params: { spId: instance.servicePrincipalId } };
-  const live = (await graph().get<ServicePrincipal>({ ...sp, query: { $select: "id,tags" }, ...fresh })).body.tags ?? [];
-  await graph().patch({ ...sp, body: { displayName, tags: [...new Set([...live, markerTag(marker)])] }, ...fresh });
+  const live = (await graph().get<ServicePrincipal>({ ...sp, query: { $select: "id,tags" }, ...recentlyCreated })).body.tags ?? [];
+  await graph().patch({ ...sp, body: { displayName, tags: [...new Set([...live, markerTag(marker)])] }, ...recentlyCreated });
 }
 
 /** A rename of a finalized instance: both names, nothing else (tags and scopes stay as they are). */
@@ -403,14 +404,14 @@ export const provider = defineProvider({
     if (inputs.adoptApplicationObjectId !== undefined) {
       // Adoption writes nothing: the instance is taken as it is (check() verified it; verify again now).
       const found = await adoptable(inputs.adoptApplicationObjectId, template, inputs.displayName);
-      if ("problem" in found) throw new Error(`GalleryApplication.adoptApplicationObjectId: ${found.problem}`);
+      if ("problem" in found) throw new InputError(`GalleryApplication.adoptApplicationObjectId: ${found.problem}`);
       return { id: found.instance.applicationObjectId, outs: outputs(inputs, template.id, found.instance) };
     }
     const existing = await findByMarker(inputs.marker, inputs.displayName, template.id);
     const instance = existing ?? (await instantiateOnce(template.id, inputs.displayName, inputs.marker));
     const createdAt = new Date().toISOString();
     // Instantiate's answer carries the roles; an instance found by its marker asks for them.
-    const appRoles = summarizeRoles(instance.appRoles ?? (await appRolesOf(instance.servicePrincipalId, freshRequest(instance.servicePrincipalId))));
+    const appRoles = summarizeRoles(instance.appRoles ?? (await appRolesOf(instance.servicePrincipalId, recentlyCreatedRequest(instance.servicePrincipalId))));
     try {
       await finalize(instance, inputs.displayName, inputs.marker);
     } catch (e) {

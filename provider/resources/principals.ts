@@ -10,6 +10,7 @@ import { endpoints } from "../graph";
 import { AsyncCache } from "../memoize";
 import { closest } from "./inputs";
 import { graph } from "./runtime";
+import type { RecentlyCreatedRequest } from "./recently-created";
 import { odataString } from "./templates";
 
 export type PrincipalType = "User" | "Group";
@@ -107,10 +108,10 @@ export const findPrincipal = (id: string) => cachedOnSuccess(byId, id);
 
 const rolesBySp = new AsyncCache<AppRole[]>();
 /** The app roles a service principal offers (its application's), cached per deployment. */
-export function appRolesOf(spId: string, fresh: { consistency?: "retry-not-found"; createdAt?: number } = {}): Promise<AppRole[]> {
+export function appRolesOf(spId: string, recentlyCreated: RecentlyCreatedRequest = {}): Promise<AppRole[]> {
   return rolesBySp.get(spId.toLowerCase(), () =>
     graph()
-      .get<{ appRoles?: AppRole[] }>({ endpoint: endpoints.servicePrincipal, params: { spId }, query: { $select: "id,appRoles" }, ...fresh })
+      .get<{ appRoles?: AppRole[] }>({ endpoint: endpoints.servicePrincipal, params: { spId }, query: { $select: "id,appRoles" }, ...recentlyCreated })
       .then((r) => r.body.appRoles ?? []),
   );
 }

@@ -3,8 +3,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import { createOnce, DEFAULT_RESTART_SCOPE, endpoints, isGraphError, RESTART_SCOPES, serializeBy } from "../graph";
 import { AsyncCache } from "../memoize";
-import { freshRequest, instantiatedHere } from "./fresh";
+import { instantiatedHere, recentlyCreatedRequest, type RecentlyCreatedRequest } from "./recently-created";
 import { goneWindowMs, inDeletedItems, parentSettled, unlessGone } from "./gone";
+import { InputError } from "../errors";
 import { Checker, closest, immutableChange, isUnknown, withoutDefaults } from "./inputs";
 import { graph } from "./runtime";
 import { defineProvider, partialCreate } from "./define";
@@ -108,20 +109,20 @@ const INPUTS = [
 ] as const;
 
 /**
- * Synchronization template ids a service principal offers, cached per process. `fresh`: the
+ * Synchronization template ids a service principal offers, cached per process. `recentlyCreated`: the
  * service principal was created moments ago, so 404s are retried until the operation deadline;
  * check() passes false and confirms a 404 with unlessGone instead (a mistyped id must fail in
  * seconds, not after entra:operationTimeout).
  */
 const offeredCache = new AsyncCache<string[]>();
-function offeredTemplates(spId: string, fresh = true): Promise<string[]> {
+function offeredTemplates(spId: string, recentlyCreated = true): Promise<string[]> {
   // Every instance this process instantiated from one application template offers that template's
   // synchronization templates: ask once per application template, not once per instance.
   const here = instantiatedHere(spId);
   const key = here ? `template:${here.applicationTemplateId}` : `sp:${spId}`;
   return offeredCache.get(key, () =>
     graph()
-      .list<{ id: string }>({ endpoint: endpoints.syncTemplates, params: { spId }, ...(fresh || here ? freshRequest(spId) : {}) })
+      .list<{ id: string }>({ endpoint: endpoints.syncTemplates, params: { spId }, ...(recentlyCreated || here ? recentlyCreatedRequest(spId) : {}) })
       .then((ts) => ts.map((t) => t.id)),
   );
 }
@@ -170,19 +171,17 @@ function summarize(job: GraphJob): JobStatusSummary {
 }
 
 /**
- * `fresh`: the job (or its service principal) was created moments ago, so a 404 from a replica
- * that has not caught up is retried. Never set when probing for existence (read, delete).
+ * `recentlyCreated` (here, in validate and in start): the job (or its service principal) was created moments
+ * ago, so a 404 from a replica that has not caught up is retried. Never set when probing for existence (read, delete).
  */
-type Fresh = { consistency?: "retry-not-found"; createdAt?: number };
-
-async function getJob(spId: string, jobId: string, fresh: Fresh = {}): Promise<GraphJob> {
-  return (await graph().get<GraphJob>({ endpoint: endpoints.job, params: { spId, jobId }, ...fresh })).body;
+async function getJob(spId: string, jobId: string, recentlyCreated: RecentlyCreatedRequest = {}): Promise<GraphJob> {
+  return (await graph().get<GraphJob>({ endpoint: endpoints.job, params: { spId, jobId }, ...recentlyCreated })).body;
 }
 
 /** Validates the saved credentials; a rejection names the key Graph complained about. */
-async function validate(spId: string, jobId: string, fresh: Fresh = {}): Promise<void> {
+async function validate(spId: string, jobId: string, recentlyCreated: RecentlyCreatedRequest = {}): Promise<void> {
   try {
-    await graph().post({ endpoint: endpoints.jobValidateCredentials, params: { spId, jobId }, body: { useSavedCredentials: true }, ...fresh });
+    await graph().post({ endpoint: endpoints.jobValidateCredentials, params: { spId, jobId }, body: { useSavedCredentials: true }, ...recentlyCreated });
   } catch (e) {
     if (!isGraphError(e, "GRAPH_BAD_REQUEST")) throw e;
     // Still GRAPH_BAD_REQUEST with Graph's ids (appended to the message), told as the input to fix.
@@ -193,7 +192,7 @@ async function validate(spId: string, jobId: string, fresh: Fresh = {}): Promise
   }
 }
 
-const start = (spId: string, jobId: string, fresh: Fresh = {}) => graph().post({ endpoint: endpoints.jobStart, params: { spId, jobId }, ...fresh });
+const start = (spId: string, jobId: string, recentlyCreated: RecentlyCreatedRequest = {}) => graph().post({ endpoint: endpoints.jobStart, params: { spId, jobId }, ...recentlyCreated });
 const pause = (spId: string, jobId: string) => graph().post({ endpoint: endpoints.jobPause, params: { spId, jobId } });
 
 /**
@@ -321,20 +320,20 @@ export const provider = defineProvider({
       // before anything is created.
       const offered = await offeredTemplates(spId);
       const problem = templateProblem(spId, inputs.templateId, offered);
-      if (problem) throw new Error(`ProvisioningJob.templateId: ${problem}`);
+      if (problem) throw new InputError(`ProvisioningJob.templateId: ${problem}`);
       let templateId = inputs.templateId === undefined ? defaultTemplate(offered)! : offeredTemplate(inputs.templateId, offered)!;
       let adopted: GraphJob | undefined;
       if (inputs.adoptJobId !== undefined) {
         const found = await adoptableJob(spId, inputs.adoptJobId, inputs.templateId);
-        if ("problem" in found) throw new Error(`ProvisioningJob.adoptJobId: ${found.problem}`);
+        if ("problem" in found) throw new InputError(`ProvisioningJob.adoptJobId: ${found.problem}`);
         adopted = found.job;
         templateId = found.job.templateId;
       }
-      const fresh = freshRequest(spId);
+      const recentlyCreated = recentlyCreatedRequest(spId);
       // At most one job per service principal and template: adopt one an interrupted run made.
       // A service principal this process instantiated moments ago cannot have one yet.
       const findJob = async () =>
-        (await graph().list<GraphJob>({ endpoint: endpoints.jobs, params: { spId }, ...fresh })).find((j) => jobUsesTemplate(j.templateId, templateId));
+        (await graph().list<GraphJob>({ endpoint: endpoints.jobs, params: { spId }, ...recentlyCreated })).find((j) => jobUsesTemplate(j.templateId, templateId));
       // A list lags behind deletes: a job deleted moments ago can still be listed. Take a listed
       // job over only once a read by id confirms it exists.
       const existing = async () => {
@@ -345,7 +344,7 @@ export const provider = defineProvider({
         adopted ??
         (instantiatedHere(spId) ? undefined : await existing()) ??
         (await createOnce({
-          create: async () => (await graph().post<GraphJob>({ endpoint: endpoints.jobs, params: { spId }, body: { templateId }, ...fresh })).body,
+          create: async () => (await graph().post<GraphJob>({ endpoint: endpoints.jobs, params: { spId }, body: { templateId }, ...recentlyCreated })).body,
           find: findJob,
         }));
 
@@ -354,11 +353,11 @@ export const provider = defineProvider({
       let live = job;
       try {
         if (want.enabled) {
-          if (want.validateCredentials) await validate(spId, job.id, fresh);
-          await start(spId, job.id, fresh);
+          if (want.validateCredentials) await validate(spId, job.id, recentlyCreated);
+          await start(spId, job.id, recentlyCreated);
           // The status a started job has (not create's "NotConfigured"), so the first refresh
           // does not report a change nobody made.
-          live = await getJob(spId, job.id, fresh);
+          live = await getJob(spId, job.id, recentlyCreated);
         }
       } catch (e) {
         // The job exists: report a partial create so it is in state (not orphaned) and the next

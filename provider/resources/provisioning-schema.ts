@@ -8,6 +8,7 @@ import { endpoints, serializeBy } from "../graph";
 import { AsyncCache } from "../memoize";
 import { defineProvider } from "./define";
 import { unlessGone } from "./gone";
+import { InputError } from "../errors";
 import { Checker, isUnknown } from "./inputs";
 import { graph } from "./runtime";
 import { applySpec, checkSpecAgainst, checkSpecStatic, GraphSchema, projectSpec, SchemaSpec, stableJson } from "./schema-spec";
@@ -64,16 +65,16 @@ async function liveSchema(spId: string, jobId: string): Promise<GraphSchema> {
   return clean((await graph().get<Record<string, unknown>>({ endpoint: endpoints.jobSchema, params: { spId, jobId } })).body);
 }
 
-/** `fresh`: the job may have been created moments ago, so a 404 is retried as replication lag. */
-const putSchema = (spId: string, jobId: string, schema: GraphSchema, fresh: boolean) =>
-  graph().put({ endpoint: endpoints.jobSchema, params: { spId, jobId }, body: schema, ...(fresh ? { consistency: "retry-not-found" as const } : {}) });
+/** `recentlyCreated`: the job may have been created moments ago, so a 404 is retried as replication lag. */
+const putSchema = (spId: string, jobId: string, schema: GraphSchema, recentlyCreated: boolean) =>
+  graph().put({ endpoint: endpoints.jobSchema, params: { spId, jobId }, body: schema, ...(recentlyCreated ? { consistency: "retry-not-found" as const } : {}) });
 
 /** Validates the spec against the default schema; throws every problem at once. */
 function assertValid(spec: SchemaSpec, schema: GraphSchema): void {
   const c = new Checker("ProvisioningSchema");
   checkSpecStatic(c, spec);
   checkSpecAgainst(c, spec, schema);
-  if (c.failures.length) throw new Error(c.failures.map((f) => f.reason).join("\n"));
+  if (c.failures.length) throw new InputError(c.failures.map((f) => f.reason).join("\n"));
 }
 
 async function apply(spId: string, jobId: string, spec: SchemaSpec): Promise<SchemaState> {

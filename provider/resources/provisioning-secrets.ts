@@ -10,10 +10,11 @@
 // Credentials are validated before they are saved whenever the service principal has a job
 // (validateCredentials with the new set), so a rejected update leaves the working set in place.
 import * as pulumi from "@pulumi/pulumi";
-import { endpoints, isGraphError, MASKED, SECRET_BEARING_KEYS, serializeBy, SYNCHRONIZATION_SECRET_KEYS } from "../graph";
+import { endpoints, isGraphError, type GraphError, MASKED, SECRET_BEARING_KEYS, serializeBy, SYNCHRONIZATION_SECRET_KEYS } from "../graph";
 import { defineProvider, partialCreate } from "./define";
-import { freshRequest, instantiatedHere } from "./fresh";
+import { instantiatedHere, recentlyCreatedRequest } from "./recently-created";
 import { inDeletedItems, unlessGone } from "./gone";
+import { InputError } from "../errors";
 import { Checker, closest, immutableChange, isUnknown, sameMap } from "./inputs";
 import { graph } from "./runtime";
 import { EntraResource } from "./shim";
@@ -79,8 +80,8 @@ const isOauthKey = (key: string) => key.startsWith("Oauth2");
  */
 const NOT_VALIDATING = "(saved value does not validate)";
 
-async function readSecrets(spId: string, justCreated: boolean): Promise<KeyValue[]> {
-  const res = await graph().get<{ value?: KeyValue[] }>({ endpoint: endpoints.secrets, params: { spId }, ...(justCreated ? freshRequest(spId) : {}) });
+async function readSecrets(spId: string, recentlyCreated: boolean): Promise<KeyValue[]> {
+  const res = await graph().get<{ value?: KeyValue[] }>({ endpoint: endpoints.secrets, params: { spId }, ...(recentlyCreated ? recentlyCreatedRequest(spId) : {}) });
   return res.body?.value ?? [];
 }
 
@@ -94,7 +95,7 @@ export function mergeSecrets(live: KeyValue[], declared: Record<string, string>,
   const masked = kept.filter((kv) => kv.value === MASKED || SECRET_BEARING_KEYS.has(kv.key));
   if (masked.length) {
     const keys = masked.map((kv) => kv.key).join(", ");
-    throw new Error(
+    throw new InputError(
       `ProvisioningSecrets.credentials: the service principal also has ${keys}, set outside this resource. Graph replaces the whole set on every write ` +
         `and never shows secret values, so writing would delete ${masked.length === 1 ? "it" : "them"}. Declare ${keys} in credentials too (with the value), or remove ${masked.length === 1 ? "it" : "them"} in the portal first.`,
     );
@@ -106,7 +107,7 @@ export function mergeSecrets(live: KeyValue[], declared: Record<string, string>,
 async function firstJob(spId: string): Promise<Job | undefined> {
   // A service principal this process instantiated moments ago cannot have a job yet.
   if (instantiatedHere(spId)) return undefined;
-  return (await graph().list<Job>({ endpoint: endpoints.jobs, params: { spId }, ...freshRequest(spId) }))[0];
+  return (await graph().list<Job>({ endpoint: endpoints.jobs, params: { spId }, ...recentlyCreatedRequest(spId) }))[0];
 }
 
 /** The secret key a validateCredentials rejection names (Graph puts it in quotes in the message). */
@@ -116,7 +117,7 @@ function rejectedKey(message: string | undefined): string | undefined {
 }
 
 /** Asks Graph whether `set` (or, without it, the saved credentials) validates. Undefined when it does. */
-async function validation(spId: string, jobId: string, set?: KeyValue[]): Promise<{ key?: string; code?: string; message: string; requestId?: string } | undefined> {
+async function validation(spId: string, jobId: string, set?: KeyValue[]): Promise<{ key?: string; code?: string; message: string; requestId?: string; error: GraphError } | undefined> {
   try {
     await graph().post({
       endpoint: endpoints.jobValidateCredentials,
@@ -126,7 +127,7 @@ async function validation(spId: string, jobId: string, set?: KeyValue[]): Promis
     return undefined;
   } catch (e) {
     if (!isGraphError(e, "GRAPH_BAD_REQUEST")) throw e;
-    return { key: rejectedKey(e.graphMessage), code: e.graphCode, message: e.graphMessage ?? e.message, requestId: e.requestId };
+    return { key: rejectedKey(e.graphMessage), code: e.graphCode, message: e.graphMessage ?? e.message, requestId: e.requestId, error: e };
   }
 }
 
@@ -137,20 +138,21 @@ async function validation(spId: string, jobId: string, set?: KeyValue[]): Promis
 async function push(spId: string, declared: Record<string, string>, dropped: Iterable<string>, settings: SyncSettings): Promise<void> {
   await serializeBy(spId, async () => {
     // A service principal this process instantiated has no secrets yet: nothing to merge with.
-    const justCreated = instantiatedHere(spId) !== undefined;
-    const set = applySettings(mergeSecrets(justCreated ? [] : await readSecrets(spId, true), declared, dropped), settings);
+    const recentlyCreated = instantiatedHere(spId) !== undefined;
+    const set = applySettings(mergeSecrets(recentlyCreated ? [] : await readSecrets(spId, true), declared, dropped), settings);
     const job = await firstJob(spId);
     if (job) {
       const problem = await validation(spId, job.id, set);
       if (problem) {
-        throw new Error(
+        // Still GRAPH_BAD_REQUEST with Graph's ids (appended to the message), told as the input to fix.
+        throw problem.error.rephrased(
           `ProvisioningSecrets.credentials${problem.key ? `.${problem.key}` : ""}: the target application rejected the new credentials ` +
-            `(${problem.code ?? "no code"}: ${problem.message}). Nothing was saved: the previous credentials stay in place. ` +
-            `Fix the value${problem.key ? ` of ${problem.key}` : ""} and run \`pulumi up\` again. (request-id ${problem.requestId ?? "unknown"})`,
+            `(${problem.code ?? "no code"}: ${problem.message}). Nothing was saved: the previous credentials stay in place.`,
+          `Fix the value${problem.key ? ` of ${problem.key}` : ""} and run \`pulumi up\` again.`,
         );
       }
     }
-    await graph().put({ endpoint: endpoints.secrets, params: { spId }, body: { value: set }, ...(justCreated ? freshRequest(spId) : {}) });
+    await graph().put({ endpoint: endpoints.secrets, params: { spId }, body: { value: set }, ...(recentlyCreated ? recentlyCreatedRequest(spId) : {}) });
     claim(singletonKey.secrets(spId));
     // A running job keeps using what it loaded; restarting it makes it pick up the new set and
     // clears a quarantine the old credentials caused.

@@ -6,12 +6,12 @@
 // - that nobody can have created a synchronization job on it yet (no lookup before POST);
 // - which application template it came from (its synchronization templates are the template's).
 
-interface Fresh {
+interface RecentlyCreated {
   createdAt: number;
   applicationTemplateId: string;
 }
 
-const instantiated = new Map<string, Fresh>();
+const instantiated = new Map<string, RecentlyCreated>();
 /** Service principals this process restored from deleted items, and when: they replicate like new ones. */
 const restored = new Map<string, number>();
 
@@ -26,12 +26,15 @@ export function recordInstantiated(servicePrincipalId: string, applicationTempla
 }
 
 /** Set when this process instantiated the service principal. */
-export function instantiatedHere(servicePrincipalId: string): Fresh | undefined {
+export function instantiatedHere(servicePrincipalId: string): RecentlyCreated | undefined {
   return instantiated.get(servicePrincipalId);
 }
 
+/** Request options for something that may have been created moments ago: 404s are replication lag, retried. */
+export type RecentlyCreatedRequest = { consistency?: "retry-not-found"; createdAt?: number };
+
 /** Request options for a service principal that may have been created moments ago. */
-export function freshRequest(servicePrincipalId: string): { consistency: "retry-not-found"; createdAt?: number } {
+export function recentlyCreatedRequest(servicePrincipalId: string): { consistency: "retry-not-found"; createdAt?: number } {
   const createdAt = instantiated.get(servicePrincipalId)?.createdAt ?? restored.get(servicePrincipalId);
   return createdAt !== undefined ? { consistency: "retry-not-found", createdAt } : { consistency: "retry-not-found" };
 }
