@@ -3,7 +3,7 @@ import type { Dispatcher } from "undici";
 import { CachedTokenProvider, createCredential, type AccessTokenProvider } from "./auth";
 import { abortReason, systemClock, type Clock } from "./clock";
 import { GraphCounters } from "./counters";
-import { isIdempotent, path as fillPath, routeOf, type Endpoint, type HttpMethod } from "./endpoints";
+import { isIdempotent, path as fillPath, routeOf, type Endpoint, type endpoints, type HttpMethod } from "./endpoints";
 import { codeForStatus, describeTlsFailure, GraphError, parseGraphErrorBody, tlsFailureOf } from "./errors";
 import { AdaptiveLimiter, serializeBy, type LimiterPermit } from "./limiter";
 import { defaultLogger, type GraphLogger } from "./log";
@@ -24,12 +24,10 @@ import { VisibilityDelay } from "./visibility";
 
 export type QueryValue = string | number | boolean | undefined;
 
-interface RequestCommon<B> {
-  method: HttpMethod;
+/** What every request may carry besides its method, target and body. */
+interface RequestOptions {
   /** OData/query parameters, e.g. `{ $filter: "displayName eq 'x'", $top: 50 }`. Encoded here. */
   query?: Record<string, QueryValue>;
-  /** Sent as JSON. */
-  body?: B;
   /**
    * Override whether a transient failure (5xx, reset connection) may be retried. Defaults from the method and
    * endpoint: GET/PUT/PATCH/DELETE yes, POST only for harmless actions (start, pause, validateCredentials).
@@ -52,17 +50,42 @@ interface RequestCommon<B> {
   timeoutMs?: number;
 }
 
-type EndpointTarget<P extends string> = { endpoint: Endpoint<P>; path?: never; url?: never } & ([P] extends [never]
+interface WithBody<B> {
+  /** Sent as JSON. */
+  body?: B;
+}
+
+/** Endpoint `P` with exactly its path params. */
+type ExactEndpointTarget<P extends string> = { endpoint: Endpoint<P>; path?: never; url?: never } & ([P] extends [never]
   ? { params?: Record<string, never> }
   : { params: Record<P, string> });
 
-/** A request by endpoint + params (preferred), by path relative to the version root, or by absolute Graph URL. */
-export type GraphRequest<B = unknown, P extends string = string> = RequestCommon<B> &
-  (
-    | EndpointTarget<P>
-    | { path: string; endpoint?: never; params?: never; url?: never }
-    | { url: string; endpoint?: never; params?: never; path?: never }
-  );
+type ParamsOf<E> = E extends Endpoint<infer P> ? P : never;
+
+/** Any endpoint of the table in endpoints.ts, each with its own params. */
+type AnyEndpointTarget = { [K in keyof typeof endpoints]: ExactEndpointTarget<ParamsOf<(typeof endpoints)[K]>> }[keyof typeof endpoints];
+
+/**
+ * Callers name the response type (`get<Job>(…)`), and TypeScript does not infer the remaining type parameters of a
+ * call once one is given, so P stays `string`: the params are then checked against the endpoint's own entry in the
+ * table (a missing or misspelt param is an error) instead of accepting any record.
+ */
+type EndpointTarget<P extends string> = string extends P ? AnyEndpointTarget : ExactEndpointTarget<P>;
+
+/** By endpoint + params (preferred), by path relative to the version root, or by absolute Graph URL. */
+type Target<P extends string> =
+  | EndpointTarget<P>
+  | { path: string; endpoint?: never; params?: never; url?: never }
+  | { url: string; endpoint?: never; params?: never; path?: never };
+
+/** A request: method, target, options and (for writes) a JSON body. */
+export type GraphRequest<B = unknown, P extends string = string> = { method: HttpMethod } & RequestOptions & WithBody<B> & Target<P>;
+
+/** Arguments of `get`, `delete`, `list` and `pages`: a request without method or body. */
+export type GraphReadRequest<P extends string = string> = RequestOptions & Target<P>;
+
+/** Arguments of `post`, `patch` and `put`: a request without method. */
+export type GraphWriteRequest<B = unknown, P extends string = string> = RequestOptions & WithBody<B> & Target<P>;
 
 export interface GraphResponse<T> {
   status: number;
@@ -91,7 +114,7 @@ export interface GraphClientOptions {
 const USER_AGENT = "pulumi-entra-provisioning";
 
 /** When the target of a consistency-retried request was created (moments ago), if the caller knows (visibility.ts). */
-function recentlyCreatedAt(req: RequestCommon<unknown>): number | undefined {
+function recentlyCreatedAt(req: RequestOptions): number | undefined {
   return req.consistency === "retry-not-found" ? req.createdAt : undefined;
 }
 
@@ -189,33 +212,34 @@ export class GraphClient {
     }
   }
 
-  get<T>(req: Omit<GraphRequest, "method" | "body">): Promise<GraphResponse<T>> {
+  // The casts only add the method: TypeScript cannot see that `{ ...req, method }` keeps the union of `req`.
+  get<T, P extends string = string>(req: GraphReadRequest<P>): Promise<GraphResponse<T>> {
     return this.request<T>({ ...req, method: "GET" } as GraphRequest);
   }
 
-  post<T, B = unknown>(req: Omit<GraphRequest<B>, "method">): Promise<GraphResponse<T>> {
-    return this.request<T, B>({ ...req, method: "POST" } as GraphRequest<B>);
+  post<T, B = unknown, P extends string = string>(req: GraphWriteRequest<B, P>): Promise<GraphResponse<T>> {
+    return this.request<T>({ ...req, method: "POST" } as GraphRequest);
   }
 
-  patch<T = undefined, B = unknown>(req: Omit<GraphRequest<B>, "method">): Promise<GraphResponse<T>> {
-    return this.request<T, B>({ ...req, method: "PATCH" } as GraphRequest<B>);
+  patch<T = undefined, B = unknown, P extends string = string>(req: GraphWriteRequest<B, P>): Promise<GraphResponse<T>> {
+    return this.request<T>({ ...req, method: "PATCH" } as GraphRequest);
   }
 
-  put<T = undefined, B = unknown>(req: Omit<GraphRequest<B>, "method">): Promise<GraphResponse<T>> {
-    return this.request<T, B>({ ...req, method: "PUT" } as GraphRequest<B>);
+  put<T = undefined, B = unknown, P extends string = string>(req: GraphWriteRequest<B, P>): Promise<GraphResponse<T>> {
+    return this.request<T>({ ...req, method: "PUT" } as GraphRequest);
   }
 
-  delete(req: Omit<GraphRequest, "method" | "body">): Promise<GraphResponse<undefined>> {
+  delete<P extends string = string>(req: GraphReadRequest<P>): Promise<GraphResponse<undefined>> {
     return this.request<undefined>({ ...req, method: "DELETE" } as GraphRequest);
   }
 
   /** All items of a collection, following `@odata.nextLink`. */
-  list<T>(req: Omit<GraphRequest, "method" | "body">): Promise<T[]> {
+  list<T, P extends string = string>(req: GraphReadRequest<P>): Promise<T[]> {
     return listAll<T>(this, { ...req, method: "GET" } as GraphRequest);
   }
 
   /** Pages of a collection, following `@odata.nextLink`; stop early by breaking out of the loop. */
-  pages<T>(req: Omit<GraphRequest, "method" | "body">): AsyncGenerator<ODataPage<T>> {
+  pages<T, P extends string = string>(req: GraphReadRequest<P>): AsyncGenerator<ODataPage<T>> {
     return iteratePages<T>(this, { ...req, method: "GET" } as GraphRequest);
   }
 

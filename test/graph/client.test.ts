@@ -1,4 +1,4 @@
-import { endpoints, getGraphClient, isGraphError, loadGraphSettings, type GraphError } from "../../provider/graph";
+import { endpoints, getGraphClient, isGraphError, loadGraphSettings, type GraphClient, type GraphError } from "../../provider/graph";
 import { graphErrorBody, json, testClient, V1, type TestClient } from "./helpers";
 
 const SP = "11111111-2222-3333-4444-555555555555";
@@ -97,6 +97,22 @@ describe("GraphClient request basics", () => {
 
     t.pool.intercept({ path: `${V1}/applications/b`, method: "GET" }).reply(401, graphErrorBody("InvalidAuthenticationToken", "bad"), json).times(2);
     expect((await failure(t.client.get({ path: "/applications/b" }))).code).toBe("GRAPH_AUTH");
+  });
+
+  it("convenience methods check endpoint params at compile time, also when the response type is named", () => {
+    // Never called: `npm run typecheck` fails if an expected error disappears.
+    const typeOnly = (c: GraphClient): unknown[] => [
+      // @ts-expect-error jobId is missing
+      c.get<{ id: string }>({ endpoint: endpoints.job, params: { spId: SP } }),
+      // @ts-expect-error jobid is misspelt
+      c.post<undefined>({ endpoint: endpoints.jobStart, params: { spId: SP, jobid: JOB } }),
+      // @ts-expect-error this endpoint takes no params
+      c.list({ endpoint: endpoints.applications, params: { appId: "a" } }),
+      // @ts-expect-error params belong to an endpoint, not a path
+      c.delete({ path: "/applications/a", params: { appObjectId: "a" } }),
+      c.patch({ endpoint: endpoints.application, params: { appObjectId: "a" }, body: {} }),
+    ];
+    expect(typeof typeOnly).toBe("function");
   });
 
   it("refuses to follow a URL outside the configured endpoint", async () => {
