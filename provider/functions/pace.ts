@@ -1,6 +1,7 @@
 // Client-side pacing for Graph's fixed-window limits: provisionOnDemand allows 5 requests per
 // 10 s per job, and the reports API (/auditLogs/provisioning) 5 per 10 s per app and tenant.
 // The Graph client retries 429s, but staying under the limit keeps runs predictable and polite.
+import { systemClock, type Clock } from "../graph/clock";
 
 /**
  * At most `limit` requests per `windowMs` for each key, process-wide. A request counts from when
@@ -14,7 +15,8 @@ export class Pacer {
   constructor(
     readonly limit: number,
     readonly windowMs: number,
-    private readonly now: () => number = Date.now,
+    /** Time and waits; tests pass a fake clock so pacing is checked without real sleeps. */
+    readonly clock: Clock = systemClock,
   ) {}
 
   /** Runs `fn` once a slot for `key` is free. Callers queue in order. */
@@ -26,7 +28,7 @@ export class Pacer {
     try {
       return await fn();
     } finally {
-      s.t = this.now();
+      s.t = this.clock.now();
     }
   }
 
@@ -34,7 +36,7 @@ export class Pacer {
     let list = this.slots.get(key);
     if (!list) this.slots.set(key, (list = []));
     for (;;) {
-      const t = this.now();
+      const t = this.clock.now();
       list = list.filter((s) => s.t > t - this.windowMs);
       this.slots.set(key, list);
       if (list.length < this.limit) {
@@ -44,7 +46,7 @@ export class Pacer {
       }
       const oldest = Math.min(...list.map((s) => s.t));
       const wait = Number.isFinite(oldest) ? oldest + this.windowMs - t + 100 : 200;
-      await new Promise((r) => setTimeout(r, wait));
+      await this.clock.sleep(wait);
     }
   }
 }

@@ -68,27 +68,39 @@ describe("AdaptiveLimiter", () => {
 
 describe("serializeBy", () => {
   it("runs calls with the same key one at a time, in call order, even when one fails", async () => {
+    // Each task holds its key until the test opens its gate, so the order is driven by the test,
+    // never by how long a timer takes on a busy machine.
     const s = new KeyedSerializer();
     const events: string[] = [];
-    const task = (name: string, ms: number, fail = false) => async () => {
+    const gates = new Map<string, () => void>();
+    const task = (name: string, fail = false) => async () => {
       events.push(`start ${name}`);
-      await new Promise((r) => setTimeout(r, ms));
+      await new Promise<void>((open) => gates.set(name, open));
       events.push(`end ${name}`);
       if (fail) throw new Error(name);
       return name;
     };
-    const results = await Promise.allSettled([
-      s.run("sp1", task("a", 20, true)),
-      s.run("sp1", task("b", 1)),
-      s.run("sp2", task("x", 5)),
-      s.run("sp1", task("c", 1)),
+    const settled = () => new Promise((r) => setImmediate(r));
+    const finish = async (name: string) => {
+      gates.get(name)!();
+      await settled();
+    };
+    const results = Promise.allSettled([
+      s.run("sp1", task("a", true)),
+      s.run("sp1", task("b")),
+      s.run("sp2", task("x")),
+      s.run("sp1", task("c")),
     ]);
-    expect(results.map((r) => r.status)).toEqual(["rejected", "fulfilled", "fulfilled", "fulfilled"]);
-    const sp1 = events.filter((e) => !e.endsWith("x"));
-    expect(sp1).toEqual(["start a", "end a", "start b", "end b", "start c", "end c"]);
-    // sp2 ran in parallel with a
-    expect(events.indexOf("end x")).toBeLessThan(events.indexOf("end a"));
-    await new Promise((r) => setImmediate(r));
+    await settled();
+    expect(events).toEqual(["start a", "start x"]); // b and c wait for a; sp2 runs alongside it
+    await finish("x");
+    expect(events).toEqual(["start a", "start x", "end x"]); // x finished while a still held sp1
+    await finish("a");
+    expect(events.slice(3)).toEqual(["end a", "start b"]); // a's failure does not block b
+    await finish("b");
+    expect(events.slice(5)).toEqual(["end b", "start c"]);
+    await finish("c");
+    expect((await results).map((r) => r.status)).toEqual(["rejected", "fulfilled", "fulfilled", "fulfilled"]);
     expect(s.size).toBe(0);
   });
 

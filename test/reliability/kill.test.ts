@@ -9,7 +9,10 @@
 // (after deleting any `.attrs` sidecar of the file backend that the kill left broken), and at
 // the end the stack must converge with no duplicates and no orphans. Objects whose create
 // was in flight at the kill are adopted by their marker (GalleryApplication) or by template
-// (ProvisioningJob); secrets are a PUT and idempotent. RELIABILITY_KILL_SEED reproduces a run.
+// (ProvisioningJob); secrets are a PUT and idempotent. The seed (kill points and emulator faults)
+// is printed and is in the test's name; TEST_SEED=<seed> replays a run (RELIABILITY_KILL_SEED,
+// its older name, still works).
+import { randomInt } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { harness, Harness } from "../emulator/helpers";
@@ -20,7 +23,8 @@ jest.setTimeout(900_000);
 
 const N = Number(process.env.RELIABILITY_KILL_N ?? 6);
 const ROUNDS = Number(process.env.RELIABILITY_KILL_ROUNDS ?? 5);
-const SEED = Number(process.env.RELIABILITY_KILL_SEED ?? Date.now() % 100_000);
+const SEED = Number(process.env.TEST_SEED ?? process.env.RELIABILITY_KILL_SEED ?? randomInt(100_000));
+if (!Number.isSafeInteger(SEED)) throw new Error(`TEST_SEED must be an integer, got ${process.env.TEST_SEED ?? process.env.RELIABILITY_KILL_SEED}`);
 const TOKEN = "kill-scim-token-8a41f2";
 
 /** Small deterministic PRNG (mulberry32) so a failing run can be replayed with its seed. */
@@ -35,7 +39,8 @@ function prng(seed: number): () => number {
   };
 }
 
-describe(`kill test: ${ROUNDS} SIGKILLs of pulumi at random points (${N} instances, seed ${SEED})`, () => {
+// The seed is in the name, so every failure report names it.
+describe(`kill test: ${ROUNDS} SIGKILLs of pulumi at random points (${N} instances, seed ${SEED}; replay: TEST_SEED=${SEED})`, () => {
   let h: Harness;
   let run: ProgramRun;
   const random = prng(SEED);
@@ -164,6 +169,7 @@ describe(`kill test: ${ROUNDS} SIGKILLs of pulumi at random points (${N} instanc
   ];
 
   beforeAll(async () => {
+    process.stdout.write(`kill test: seed ${SEED} (replay with TEST_SEED=${SEED})\n`);
     // Lag and instantiate 404s matter to recovery; random 429/5xx only slow it (the chaos suite covers them).
     h = await harness({ seed: SEED, latencyMs: 20, replicationLagMs: 1500, instantiate404Rate: 0.2, cycleIntervalMs: 2000 });
     run = await openProgram(path.join(repoRoot, "test", "fixtures", "instances"), {
@@ -171,7 +177,7 @@ describe(`kill test: ${ROUNDS} SIGKILLs of pulumi at random points (${N} instanc
     });
   });
   afterAll(async () => {
-    process.stdout.write(`kill test (seed ${SEED}):\n${log.join("\n")}\n`);
+    process.stdout.write(`kill test (seed ${SEED}; replay with TEST_SEED=${SEED}):\n${log.join("\n")}\n`);
     run?.cleanup();
     await h?.close();
   });
