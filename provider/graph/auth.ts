@@ -101,7 +101,17 @@ export interface CachedTokenProviderOptions {
   clock?: Clock;
 }
 
-/** Caches one token per provider, refreshes it before expiry and de-duplicates concurrent requests. */
+/**
+ * Caches one token per provider, refreshes it before expiry and de-duplicates concurrent requests.
+ *
+ * Why not `@azure/core-rest-pipeline`'s bearerTokenAuthenticationPolicy (1.24): its token cycler is not exported
+ * (`createTokenCycler` sits behind the package's `exports` map), so the cache comes only inside a PipelinePolicy
+ * that sends through the core pipeline (we send with undici) and refuses non-https URLs. The policy builds the cycler
+ * without options, and the cycler differs from what callers here rely on: it reads `Date.now()` (no injectable
+ * clock), refreshes 2 min before expiry (here 5 min, or half the lifetime of a short token), never drops a token
+ * after a plain 401 (only on a CAE claims challenge; `invalidate()` here), and passes the first caller's abort signal
+ * into the shared refresh, so one cancelled caller fails the others. Identity errors are mapped below either way.
+ */
 export class CachedTokenProvider implements AccessTokenProvider {
   private cached?: { token: string; expiresAt: number; refreshAt: number };
   private inFlight?: Promise<string>;
