@@ -51,7 +51,10 @@ export class Pacer {
   }
 }
 
-/** provisionOnDemand: 5 per 10 s per job (graph-api.md §3.2). */
+/** provisionOnDemand: 5 per 10 s per job (https://learn.microsoft.com/graph/api/synchronization-synchronizationjob-provisionondemand). */
 export const onDemandPacer = new Pacer(5, 10_000);
-/** The identity and access reports limit: 5 per 10 s per app per tenant (graph-api.md §4). */
+/**
+ * The identity and access reports limit: 5 per 10 s per app per tenant
+ * (https://learn.microsoft.com/graph/throttling-limits#identity-and-access-reports-service-limits).
+ */
 export const reportsPacer = new Pacer(5, 10_000);
