@@ -1,8 +1,8 @@
 // `provision --user/--group`: an object id as is, or a user principal name / display name looked up
-// through Graph (GET /users or /groups with $filter), with a clear error for no match or several.
+// through Graph (functions/principals.ts, shared with AppRoleAssignment), with a clear error for no match or several.
 import { isGraphError, type GraphClient } from "../graph";
 import { isGuid } from "../resources/inputs";
-import { odataString } from "../resources/templates";
+import { principalsNamed, type Principal } from "../functions/principals";
 
 export type SubjectType = "User" | "Group";
 
@@ -10,12 +10,6 @@ export interface ResolvedSubject {
   objectId: string;
   /** How the subject was found, for messages: e.g. `AdeleV@contoso.com`; undefined for an object id. */
   matched?: string;
-}
-
-interface DirectoryObject {
-  id: string;
-  displayName?: string;
-  userPrincipalName?: string;
 }
 
 /** Matches listed in the "ambiguous" error. */
@@ -34,17 +28,9 @@ export async function resolveSubject(client: GraphClient, type: SubjectType, val
   const byUpn = type === "User" && trimmed.includes("@");
   const property = byUpn ? "userPrincipalName" : "displayName";
   const collection = type === "User" ? "users" : "groups";
-  let found: DirectoryObject[];
+  let found: Principal[];
   try {
-    const page = await client.get<{ value: DirectoryObject[] }>({
-      path: `/${collection}`,
-      query: {
-        $filter: `${property} eq ${odataString(trimmed)}`,
-        $select: type === "User" ? "id,displayName,userPrincipalName" : "id,displayName",
-        $top: SHOWN + 1,
-      },
-    });
-    found = page.body.value ?? [];
+    [found] = await principalsNamed(client, type, property, [trimmed], SHOWN + 1);
   } catch (e) {
     if (isGraphError(e, "GRAPH_FORBIDDEN")) {
       throw new Error(`${flag} "${trimmed}": looking up ${collection} by ${property} needs the ${type === "User" ? "User.Read.All" : "Group.Read.All"} permission, which Graph refused; pass the object id instead. (${e.message})`);

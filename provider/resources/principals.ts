@@ -6,6 +6,7 @@
 // `POST /directoryObjects/getByIds` (up to 1,000 ids:
 // https://learn.microsoft.com/graph/api/directoryobject-getbyids).
 import DataLoader from "dataloader";
+import { principalOf, principalsNamed, NAMES_PER_LOOKUP, type DirectoryObject, type Principal } from "../functions/principals";
 import { endpoints } from "../graph";
 import { AsyncCache } from "../memoize";
 import { closest } from "./inputs";
@@ -13,14 +14,7 @@ import { graph } from "./runtime";
 import type { RecentlyCreatedRequest } from "./recently-created";
 import { odataString } from "./templates";
 
-export type PrincipalType = "User" | "Group";
-
-export interface Principal {
-  id: string;
-  type: PrincipalType;
-  displayName: string;
-  userPrincipalName?: string;
-}
+export type { Principal, PrincipalType } from "../functions/principals";
 
 export interface AppRole {
   id: string;
@@ -30,43 +24,12 @@ export interface AppRole {
   isEnabled?: boolean;
 }
 
-interface DirectoryObject {
-  "@odata.type"?: string;
-  id: string;
-  displayName?: string;
-  userPrincipalName?: string;
-}
-
-const IN_LIMIT = 15;
-
-function principalOf(o: DirectoryObject, type?: PrincipalType): Principal | undefined {
-  const t = type ?? (o["@odata.type"] === "#microsoft.graph.user" ? "User" : o["@odata.type"] === "#microsoft.graph.group" ? "Group" : undefined);
-  if (!t) return undefined;
-  return { id: o.id, type: t, displayName: o.displayName ?? "", ...(o.userPrincipalName ? { userPrincipalName: o.userPrincipalName } : {}) };
-}
-
-/** One `property in (…)` query for up to 15 names; matches grouped by name (case-insensitive, as Graph compares). */
-async function byNames(collection: "users" | "groups", property: "userPrincipalName" | "displayName", names: readonly string[]): Promise<Principal[][]> {
-  const found = await graph().list<DirectoryObject>({
-    endpoint: collection === "users" ? endpoints.users : endpoints.groups,
-    query: {
-      $filter: `${property} in (${names.map(odataString).join(",")})`,
-      $select: collection === "users" ? "id,displayName,userPrincipalName" : "id,displayName",
-      $top: 999,
-    },
-  });
-  const type: PrincipalType = collection === "users" ? "User" : "Group";
-  return names.map((n) =>
-    found.filter((o) => (o[property] ?? "").toLowerCase() === n.toLowerCase()).map((o) => principalOf(o, type)!),
-  );
-}
-
-const usersByUpn = new DataLoader<string, Principal[]>((upns) => byNames("users", "userPrincipalName", upns), {
-  maxBatchSize: IN_LIMIT,
+const usersByUpn = new DataLoader<string, Principal[]>((upns) => principalsNamed(graph(), "User", "userPrincipalName", upns), {
+  maxBatchSize: NAMES_PER_LOOKUP,
   cacheKeyFn: (k) => k.toLowerCase(),
 });
-const groupsByName = new DataLoader<string, Principal[]>((names) => byNames("groups", "displayName", names), {
-  maxBatchSize: IN_LIMIT,
+const groupsByName = new DataLoader<string, Principal[]>((names) => principalsNamed(graph(), "Group", "displayName", names), {
+  maxBatchSize: NAMES_PER_LOOKUP,
   cacheKeyFn: (k) => k.toLowerCase(),
 });
 const byId = new DataLoader<string, Principal | undefined>(
