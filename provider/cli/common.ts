@@ -5,7 +5,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Command } from "commander";
 import { ConfigError, getGraphClient, loadGraphSettings, type GraphClient } from "../graph";
-import { closest } from "../resources/inputs";
+import { closest } from "../suggest";
+import { usageError } from "./errors";
 import { selectedStack, stackGraphConfig, stackJobTargets, type StackJobTarget, type StackRef } from "./stack-outputs";
 
 export interface TargetOptions {
@@ -57,7 +58,7 @@ export async function resolveStack(opts: Pick<TargetOptions, "cwd" | "stack">, o
   const project = findProjectDir(start);
   if (!project) {
     if (!given && o.optional) return undefined;
-    throw new Error(
+    throw usageError(
       opts.cwd !== undefined
         ? `--cwd ${opts.cwd}: no Pulumi project (Pulumi.yaml) there or in a parent directory; pass the directory of the stack's project.`
         : `no Pulumi project (Pulumi.yaml) in ${start} or a parent directory: pass --cwd DIR (the project's directory) and --stack NAME, or ${o.idsHint} with the AZURE_* settings.`,
@@ -77,7 +78,7 @@ export async function graphClient(ref: StackRef | undefined): Promise<GraphClien
   try {
     return getGraphClient(loadGraphSettings(config, process.env));
   } catch (e) {
-    if (e instanceof ConfigError) throw new Error(`${e.message}${ref ? "" : " (without a stack, settings come from AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_SECRET, ENTRA_GRAPH_ENDPOINT and ENTRA_CA_FILE)"}`);
+    if (e instanceof ConfigError) throw new ConfigError(e.key, `${e.message}${ref ? "" : " (without a stack, settings come from AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_SECRET, ENTRA_GRAPH_ENDPOINT and ENTRA_CA_FILE)"}`);
     throw e;
   }
 }
@@ -95,10 +96,10 @@ export const idList = (value: string) =>
  */
 export async function jobTargets(opts: TargetOptions, ref: StackRef | undefined): Promise<StackJobTarget[]> {
   if (opts.servicePrincipalIds) {
-    if (opts.app !== undefined) throw new Error("--app picks jobs from a stack; with --service-principal-ids, list only the ids you want.");
+    if (opts.app !== undefined) throw usageError("--app picks jobs from a stack; with --service-principal-ids, list only the ids you want.");
     return idList(opts.servicePrincipalIds).map((servicePrincipalId) => ({ servicePrincipalId }));
   }
-  if (!ref) throw new Error("say which jobs: --cwd DIR --stack NAME (the stack's ProvisioningJobs) or --service-principal-ids ID,ID.");
+  if (!ref) throw usageError("say which jobs: --cwd DIR --stack NAME (the stack's ProvisioningJobs) or --service-principal-ids ID,ID.");
   const all = await stackJobTargets(ref);
   return opts.app === undefined ? all : selectApp(all, opts.app, ref.stack);
 }
@@ -117,7 +118,7 @@ export function selectApp<T extends { displayName?: string; resourceName?: strin
   const candidates = new Map<string, string>();
   for (const n of targets.flatMap(names)) if (!candidates.has(n.toLowerCase())) candidates.set(n.toLowerCase(), n);
   const near = closest(app, [...candidates.values()], 3);
-  throw new Error(
+  throw usageError(
     `--app: no application in stack "${stack}" is named "${app}"` +
       (near.length
         ? `; did you mean ${near.map((n) => `"${n}"`).join(" or ")}?`
@@ -137,7 +138,7 @@ export function table(headers: string[], rows: string[][], max = 60): string {
 
 export function parsePositive(name: string, value: string): number {
   const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) throw new Error(`${name}: "${value}" is not a positive number.`);
+  if (!Number.isFinite(n) || n <= 0) throw usageError(`${name}: "${value}" is not a positive number.`);
   return n;
 }
 

@@ -7,6 +7,7 @@ import { endpoints, isGraphError, type GraphClient } from "../graph";
 import { graphClient, resolveStack, shortTime } from "./common";
 import { analyzePreview, formatMarkdown, formatText, type Attribution, type DriftItem, type PreviewStep } from "./drift-report";
 import { pulumiBinary, type StackRef } from "./stack-outputs";
+import { pulumiFailed } from "./errors";
 
 export const EXIT_CLEAN = 0;
 export const EXIT_ERROR = 1;
@@ -47,7 +48,7 @@ function preview(ref: StackRef): Promise<{ steps: PreviewStep[]; output: string 
         const diagnostics = (parsed?.diagnostics ?? []).map((d) => d.message ?? "").join("\n");
         if (!parsed?.steps || (error && (parsed.diagnostics ?? []).some((d) => /error/i.test(d.message ?? "") && !/warning/i.test(d.message ?? "")))) {
           const tail = `${diagnostics}\n${stderr}`.trim().split("\n").slice(-8).join("\n");
-          return reject(new Error(`pulumi preview --refresh failed for stack "${ref.stack}" in ${ref.cwd}:\n${tail || error?.message || "no output"}`));
+          return reject(pulumiFailed(`pulumi preview --refresh failed for stack "${ref.stack}" in ${ref.cwd}:\n${tail || error?.message || "no output"}`, error ?? undefined));
         }
         resolve({ steps: parsed.steps, output: `${diagnostics}\n${stderr}` });
       },

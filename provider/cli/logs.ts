@@ -4,6 +4,7 @@ import { Command } from "commander";
 import { queryProvisioningLogs, PROVISIONING_STATUSES, type ProvisioningLogEntry, type ProvisioningStatus } from "../functions/logs";
 import { graphClient, parsePositive, resolveStack, selectApp, shortTime, stackOptions, table, type TargetOptions } from "./common";
 import { stackJobTargets } from "./stack-outputs";
+import { usageError } from "./errors";
 
 interface LogsOptions extends TargetOptions {
   jobId?: string;
@@ -22,7 +23,7 @@ export function parseSince(value: string, now = Date.now()): Date {
     return new Date(now - Number(rel[1]) * unit);
   }
   const d = new Date(value);
-  if (Number.isNaN(d.getTime())) throw new Error(`--since: "${value}" is neither a date-time (2024-05-01T00:00:00Z) nor a duration (30m, 2h, 7d).`);
+  if (Number.isNaN(d.getTime())) throw usageError(`--since: "${value}" is neither a date-time (2024-05-01T00:00:00Z) nor a duration (30m, 2h, 7d).`);
   return d;
 }
 
@@ -55,10 +56,10 @@ export function logsCommand(): Command {
     .action(async (opts: LogsOptions) => {
       const status = opts.status?.toLowerCase();
       if (status !== undefined && !PROVISIONING_STATUSES.includes(status as ProvisioningStatus)) {
-        throw new Error(`--status: "${opts.status}" is not one of ${PROVISIONING_STATUSES.join(", ")}.`);
+        throw usageError(`--status: "${opts.status}" is not one of ${PROVISIONING_STATUSES.join(", ")}.`);
       }
       const explicitIds = Boolean(opts.jobId || opts.servicePrincipalId);
-      if (opts.app !== undefined && explicitIds) throw new Error("--app picks an application of a stack: pass it instead of --job-id/--service-principal-id, not with them.");
+      if (opts.app !== undefined && explicitIds) throw usageError("--app picks an application of a stack: pass it instead of --job-id/--service-principal-id, not with them.");
       // Outside a Pulumi project and without --cwd/--stack, the whole tenant's records (AZURE_* settings).
       const ref = await resolveStack(opts, { explicitIds, optional: opts.app === undefined, idsHint: "--job-id ID or --service-principal-id ID" });
       const client = await graphClient(ref);

@@ -6,6 +6,7 @@ import { jobStatuses } from "../functions/status";
 import { graphClient, resolveStack, selectApp, stackOptions, table, type TargetOptions } from "./common";
 import { stackJobTargets } from "./stack-outputs";
 import { resolveSubject } from "./subjects";
+import { usageError } from "./errors";
 
 interface ProvisionOptions extends TargetOptions {
   servicePrincipalId?: string;
@@ -43,26 +44,26 @@ export function provisionCommand(): Command {
     .option("--rule-id <id>", "synchronization rule (default: the job schema's one rule for the subject type)")
     .option("--json", "print Graph's parsed result as JSON")
     .action(async (opts: ProvisionOptions) => {
-      if (!opts.user === !opts.group) throw new Error("pass exactly one of --user USER or --group GROUP (an object id, or a user principal name or display name to look up).");
-      if (!opts.app && !opts.servicePrincipalId) throw new Error("say which application: --app NAME (the stack's) or --service-principal-id ID.");
+      if (!opts.user === !opts.group) throw usageError("pass exactly one of --user USER or --group GROUP (an object id, or a user principal name or display name to look up).");
+      if (!opts.app && !opts.servicePrincipalId) throw usageError("say which application: --app NAME (the stack's) or --service-principal-id ID.");
       const ref = await resolveStack(opts, { explicitIds: Boolean(opts.servicePrincipalId), idsHint: "--service-principal-id ID" });
       const client = await graphClient(ref);
       let spId = opts.servicePrincipalId;
       let jobId = opts.jobId;
       let app = opts.app;
       if (opts.app && !spId) {
-        if (!ref) throw new Error("--app needs a stack (to find the application in it): run in the project's directory, or pass --cwd/--stack.");
+        if (!ref) throw usageError("--app needs a stack (to find the application in it): run in the project's directory, or pass --cwd/--stack.");
         const found = selectApp(await stackJobTargets(ref), opts.app, ref.stack);
-        if (found.length !== 1) throw new Error(`--app: ${found.length} ProvisioningJobs of stack "${ref.stack}" belong to applications named "${opts.app}"; pass --service-principal-id and --job-id.`);
+        if (found.length !== 1) throw usageError(`--app: ${found.length} ProvisioningJobs of stack "${ref.stack}" belong to applications named "${opts.app}"; pass --service-principal-id and --job-id.`);
         spId = found[0].servicePrincipalId;
         jobId ??= found[0].jobId;
         app = found[0].displayName ?? app;
       }
-      if (!spId) throw new Error("say which application: --app NAME (the stack's) or --service-principal-id ID."); // (narrows spId)
+      if (!spId) throw usageError("say which application: --app NAME (the stack's) or --service-principal-id ID."); // (narrows spId)
       if (!jobId || !app) {
         const jobs = await jobStatuses(client, [{ servicePrincipalId: spId, jobId }]);
         if (!jobId) {
-          if (jobs.length !== 1 || jobs[0].health === "missing") throw new Error(`service principal ${spId} has ${jobs[0]?.health === "missing" ? "no" : jobs.length} provisioning job(s); pass --job-id.`);
+          if (jobs.length !== 1 || jobs[0].health === "missing") throw usageError(`service principal ${spId} has ${jobs[0]?.health === "missing" ? "no" : jobs.length} provisioning job(s); pass --job-id.`);
           jobId = jobs[0].jobId;
         }
         app ??= jobs[0]?.displayName ?? spId;

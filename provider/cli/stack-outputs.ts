@@ -6,6 +6,7 @@ import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { JobTarget } from "../functions/status";
+import { pulumiFailed, usageError } from "./errors";
 
 export interface StackRef {
   cwd: string;
@@ -30,7 +31,7 @@ function pulumiIn(cwd: string, args: string[], what: string): Promise<string> {
       { env: { PULUMI_SKIP_UPDATE_CHECK: "true", ...process.env }, maxBuffer: 512 * 1024 * 1024 },
       (error, stdout, stderr) => {
         // Never echo stdout on failure: for `config --show-secrets` it holds credentials.
-        if (error) return reject(new Error(`pulumi ${args[0]} ${args[1] ?? ""} for ${what} in ${cwd} failed: ${stderr.trim().split("\n").slice(-3).join(" ") || error.message}`));
+        if (error) return reject(pulumiFailed(`pulumi ${args[0]} ${args[1] ?? ""} for ${what} in ${cwd} failed: ${stderr.trim().split("\n").slice(-3).join(" ") || error.message}`, error));
         resolve(stdout);
       },
     );
@@ -46,7 +47,7 @@ export async function selectedStack(cwd: string): Promise<string> {
   const stacks = JSON.parse(await pulumiIn(cwd, ["stack", "ls", "--json"], "the project")) as { name: string; current?: boolean }[];
   const current = stacks.find((s) => s.current);
   if (current) return current.name;
-  throw new Error(
+  throw usageError(
     `no stack is selected for the Pulumi project in ${cwd}: pass --stack NAME` +
       (stacks.length ? ` (its stacks: ${stacks.map((s) => s.name).join(", ")})` : " (the project has no stack in this backend)") +
       ", or run `pulumi stack select NAME` there.",

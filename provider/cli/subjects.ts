@@ -3,6 +3,7 @@
 import { isGraphError, type GraphClient } from "../graph";
 import { isGuid } from "../resources/inputs";
 import { principalsNamed, type Principal } from "../functions/principals";
+import { usageError } from "./errors";
 
 export type SubjectType = "User" | "Group";
 
@@ -24,7 +25,7 @@ export async function resolveSubject(client: GraphClient, type: SubjectType, val
   const guid: boolean = isGuid(trimmed); // (a plain boolean: the guard would narrow `trimmed` to never below)
   if (guid) return { objectId: trimmed };
   const flag = type === "User" ? "--user" : "--group";
-  if (!trimmed) throw new Error(`${flag}: pass an object id${type === "User" ? ", a user principal name or a display name" : " or a display name"}.`);
+  if (!trimmed) throw usageError(`${flag}: pass an object id${type === "User" ? ", a user principal name or a display name" : " or a display name"}.`);
   const byUpn = type === "User" && trimmed.includes("@");
   const property = byUpn ? "userPrincipalName" : "displayName";
   const collection = type === "User" ? "users" : "groups";
@@ -33,19 +34,24 @@ export async function resolveSubject(client: GraphClient, type: SubjectType, val
     [found] = await principalsNamed(client, type, property, [trimmed], SHOWN + 1);
   } catch (e) {
     if (isGraphError(e, "GRAPH_FORBIDDEN")) {
-      throw new Error(`${flag} "${trimmed}": looking up ${collection} by ${property} needs the ${type === "User" ? "User.Read.All" : "Group.Read.All"} permission, which Graph refused; pass the object id instead. (${e.message})`);
+      // Still GRAPH_FORBIDDEN with Graph's ids, told as the flag to change.
+      const permission = type === "User" ? "User.Read.All" : "Group.Read.All";
+      throw e.rephrased(
+        `${flag} "${trimmed}": looking up ${collection} by ${property} needs the ${permission} permission, which Graph refused; pass the object id instead.`,
+        `Or grant ${permission} to the app registration, with admin consent.`,
+      );
     }
     throw e;
   }
   const noun = type.toLowerCase();
-  if (found.length === 0) throw new Error(`${flag}: no ${noun} has the ${property} "${trimmed}"; pass the object id (or the exact ${byUpn ? "user principal name" : "display name"}).`);
+  if (found.length === 0) throw usageError(`${flag}: no ${noun} has the ${property} "${trimmed}"; pass the object id (or the exact ${byUpn ? "user principal name" : "display name"}).`);
   if (found.length > 1) {
     const list = found
       .slice(0, SHOWN)
       .map((o) => `  ${o.userPrincipalName ?? o.displayName ?? ""} ${o.id}`)
       .join("\n");
     const more = found.length > SHOWN ? `\n  … and more` : "";
-    throw new Error(`${flag}: "${trimmed}" is ambiguous: ${found.length > SHOWN ? `more than ${SHOWN}` : found.length} ${noun}s have that ${property}:\n${list}${more}\npass the object id of the one you mean (${flag} ID).`);
+    throw usageError(`${flag}: "${trimmed}" is ambiguous: ${found.length > SHOWN ? `more than ${SHOWN}` : found.length} ${noun}s have that ${property}:\n${list}${more}\npass the object id of the one you mean (${flag} ID).`);
   }
   return { objectId: found[0].id, matched: found[0].userPrincipalName ?? found[0].displayName };
 }

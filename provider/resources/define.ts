@@ -9,6 +9,7 @@
 // until `pulumi state` surgery. So every partial create (and every error of an update that carries
 // an id) keeps the `__provider` of the inputs it came from, and diff heals state that lacks it.
 import type * as pulumi from "@pulumi/pulumi";
+import { isEntraError } from "../errors";
 import { configure } from "./runtime";
 
 type Impl = Omit<Required<pulumi.dynamic.ResourceProvider>, "configure">;
@@ -70,5 +71,7 @@ function loadableError(e: unknown, inputs: Record<string, unknown>): unknown {
  */
 export function partialCreate(e: unknown, id: string, state: object): Error {
   const message = e instanceof Error ? e.message : String(e);
-  return Object.assign(new Error(message), { id, properties: state, reasons: [message], cause: e });
+  // Our errors keep their class and code (withContext copies them, with `e` as cause).
+  const error = isEntraError(e) ? e.withContext("") : new Error(message, { cause: e });
+  return Object.assign(error, { id, properties: state, reasons: [message] });
 }

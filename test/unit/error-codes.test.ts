@@ -10,6 +10,8 @@ import { RuleSelectionError } from "../../provider/functions/on-demand";
 import { ExpressionError, parseExpression } from "../../provider/resources/schema-expression";
 import { FleetFileError, loadFleet } from "../../provider/fleet";
 import { closest, editDistance } from "../../provider/suggest";
+import { pulumiFailed, usageError } from "../../provider/cli/errors";
+import { partialCreate } from "../../provider/resources/define";
 
 /** The codes in the first column of the README's Troubleshooting table (a row may name several). */
 function readmeCodes(): string[] {
@@ -41,6 +43,8 @@ describe("error codes", () => {
       [new RuleSelectionError("none"), "RULE_SELECTION"],
       [new FleetFileError("bad entry"), "FLEET_FILE_INVALID"],
       [new InputError("bad input"), "INPUT_INVALID"],
+      [usageError("--since: no"), "CLI_USAGE"],
+      [pulumiFailed("pulumi preview failed"), "PULUMI_COMMAND_FAILED"],
     ];
     for (const [error, code] of cases) {
       expect(isEntraError(error, code as never)).toBe(true);
@@ -84,6 +88,13 @@ describe("error codes", () => {
     const plain = withContext(new TypeError("boom"), "X: ");
     expect(plain.message).toBe("X: boom");
     expect(isEntraError(plain)).toBe(false);
+  });
+
+  it("a partial create keeps the code of the error it reports", () => {
+    const partial = partialCreate(new GraphError({ code: "GRAPH_UNAVAILABLE", summary: "down." }), "obj-1", { a: 1 }) as GraphError & { id: string; reasons: string[] };
+    expect(isGraphError(partial, "GRAPH_UNAVAILABLE")).toBe(true);
+    expect(partial.id).toBe("obj-1");
+    expect(partial.reasons).toEqual([partial.message]);
   });
 
   it("GraphError.rephrased keeps the code and ids under a new summary and next step", () => {
