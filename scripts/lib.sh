@@ -15,11 +15,12 @@ require_tools() {
   command -v go >/dev/null || die "Go >= 1.25.11 is required to build the Pulumi engine (Debian: apt-get install golang-1.25, or the go.dev tarball)."
 }
 
-# The cache key covers the Pulumi version and everything in the wrapper module, so a change to
-# the language host or go.sum builds a new engine while other clones keep using the old one.
+# The cache key covers the Pulumi version and everything in the wrapper module that goes into
+# the binaries, so a change to the language host or go.sum builds a new engine while other clones
+# keep using the old one. The host's tests are left out: editing them changes no binary.
 pulumi_cache_bin() {
   local key
-  key=$(cd "$root/tools/pulumi" && cat go.mod go.sum langhost/*.go | sha256sum | cut -c1-12)
+  key=$(cd "$root/tools/pulumi" && cat go.mod go.sum $(printf '%s\n' langhost/*.go | grep -v '_test\.go$') | sha256sum | cut -c1-12)
   echo "${XDG_CACHE_HOME:-$HOME/.cache}/$PKG_NAME/pulumi-$PULUMI_VERSION-$key/bin"
 }
 
@@ -46,6 +47,15 @@ build_pulumi() {
   mv "$tmp" "$target"
 }
 
+# The language host's Go tests (run, cancel, exit codes), with the module settings of the build.
+langhost_go_test() {
+  (
+    cd "$root/tools/pulumi"
+    export CGO_ENABLED=0 GOFLAGS=-mod=readonly GONOSUMDB='*' GOTOOLCHAIN=${GOTOOLCHAIN:-auto}
+    go test ./...
+  )
+}
+
 # Pulumi programs in this repo resolve @pulumi/pulumi and this package from the root
 # node_modules: the package is copied there (a real copy, as `npm install` would place it), and
 # every example links its node_modules to the root one.
@@ -65,8 +75,17 @@ refresh_program_deps() {
 
 # Everything that runs pulumi uses these: no update check, no plugin downloads, a local file
 # backend and passphrase secrets, so nothing reaches for the network.
+#
+# The project's engine goes first on PATH only inside the project's own scripts, each its own
+# bash process, so the change ends with the script. Sourced into an interactive shell, PATH is
+# left alone: every other Node.js project run from that shell would otherwise silently get our
+# minimal pulumi-language-nodejs instead of its own. There, run `.tools/bin/pulumi`: the engine
+# finds the language host next to its own executable when PATH has none.
 pulumi_offline_env() {
-  export PATH="$root/.tools/bin:$PATH"
+  case $- in
+    *i*) echo "pulumi_offline_env: PATH unchanged in an interactive shell; run $root/.tools/bin/pulumi" >&2 ;;
+    *) export PATH="$root/.tools/bin:$PATH" ;;
+  esac
   export PULUMI_SKIP_UPDATE_CHECK=true
   export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
   export PULUMI_DISABLE_REGISTRY_RESOLVE=true

@@ -15,4 +15,5 @@ pulumi_offline_env
 step "engine under test: $(command -v pulumi) $(pulumi version)"
 step "typecheck"; npx tsc -p tsconfig.json --noEmit
 step "lint"; npx eslint .
+step "language host (go test)"; langhost_go_test
 step "jest"; npx jest --ci "$@"

@@ -19,10 +19,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
+	"os/signal"
 	"strconv"
 	"strings"
+	"syscall"
+	"time"
 
 	"github.com/google/shlex"
 	"google.golang.org/grpc"
@@ -39,9 +43,34 @@ import (
 // the user an actionable error; the engine is then told to bail without adding its own message.
 const exitAfterLoggedError = 32
 
+// interruptGrace is how long a program has to exit after SIGINT before it is killed; upstream
+// gives node the same 5 s (cmd.WaitDelay in execNodejs).
+const interruptGrace = 5 * time.Second
+
 type host struct {
 	pulumirpc.UnimplementedLanguageRuntimeServer
 	engineAddress string
+
+	// cancelled is done once the engine calls Cancel or the host gets SIGINT: every running
+	// program is then interrupted.
+	cancelled context.Context
+	cancel    context.CancelFunc
+
+	// Where the program's output goes. node never gets these as file descriptors (forwarded).
+	stdout, stderr io.Writer
+	interruptGrace time.Duration
+}
+
+func newHost(engineAddress string) *host {
+	cancelled, cancel := context.WithCancel(context.Background())
+	return &host{
+		engineAddress:  engineAddress,
+		cancelled:      cancelled,
+		cancel:         cancel,
+		stdout:         os.Stdout,
+		stderr:         os.Stderr,
+		interruptGrace: interruptGrace,
+	}
 }
 
 func main() {
@@ -50,11 +79,22 @@ func main() {
 	if len(os.Args) > 1 {
 		engineAddress = os.Args[len(os.Args)-1]
 	}
-	cancel := make(chan bool)
+	h := newHost(engineAddress)
+	// Ctrl-C in a terminal reaches the whole process group, us included. As upstream does, stay
+	// up instead of dying at once (Go's default): interrupt the program, let it finish within its
+	// grace period, then stop serving once the Run in flight has answered the engine.
+	interrupted, stopNotify := signal.NotifyContext(context.Background(), os.Interrupt)
+	stopServing := make(chan bool)
+	go func() {
+		<-interrupted.Done()
+		stopNotify()
+		h.cancel()
+		close(stopServing)
+	}()
 	handle, err := rpcutil.ServeWithOptions(rpcutil.ServeOptions{
-		Cancel: cancel,
+		Cancel: stopServing,
 		Init: func(srv *grpc.Server) error {
-			pulumirpc.RegisterLanguageRuntimeServer(srv, &host{engineAddress: engineAddress})
+			pulumirpc.RegisterLanguageRuntimeServer(srv, h)
 			return nil
 		},
 		Options: rpcutil.OpenTracingServerInterceptorOptions(nil),
@@ -78,6 +118,13 @@ func (h *host) Handshake(
 		h.engineAddress = addr
 	}
 	return &pulumirpc.LanguageHandshakeResponse{}, nil
+}
+
+// Cancel asks every running program to stop (SIGINT, then SIGKILL after the grace period);
+// each Run answers once its program has exited.
+func (h *host) Cancel(context.Context, *pbempty.Empty) (*pbempty.Empty, error) {
+	h.cancel()
+	return &pbempty.Empty{}, nil
 }
 
 func (h *host) GetPluginInfo(context.Context, *pbempty.Empty) (*pulumirpc.PluginInfo, error) {
@@ -148,24 +195,63 @@ func (h *host) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumirpc.R
 	}
 	args := append(append([]string{}, options.nodeArgs...), programArgs(req, h.engineAddress, runScript)...)
 
-	cmd := exec.CommandContext(ctx, "node", args...)
+	// The program is interrupted when the engine cancels (Cancel, or SIGINT to us) or abandons
+	// this request (its context ends), as upstream's execNodejs does.
+	runCtx, stopRun := context.WithCancel(h.cancelled)
+	defer stopRun()
+	defer context.AfterFunc(ctx, stopRun)()
+
+	cmd := exec.CommandContext(runCtx, "node", args...)
 	cmd.Dir = programDirectory(req)
 	cmd.Env = env
-	cmd.Stdout = os.Stdout
-	cmd.Stderr = os.Stderr
-	if err := cmd.Run(); err != nil {
-		var exitErr *exec.ExitError
-		if errors.As(err, &exitErr) {
-			if exitErr.ExitCode() == exitAfterLoggedError {
-				return &pulumirpc.RunResponse{Bail: true}, nil
-			}
-			return &pulumirpc.RunResponse{
-				Error: fmt.Sprintf("Program exited with non-zero exit code: %d", exitErr.ExitCode()),
-			}, nil
+	// SIGINT rather than exec's default SIGKILL: node and the SDK get to flush their output and
+	// answer in-flight resource operations. Wait kills the program only after the grace period.
+	cmd.Cancel = func() error {
+		if err := cmd.Process.Signal(os.Interrupt); err != nil {
+			return cmd.Process.Kill()
 		}
-		return &pulumirpc.RunResponse{Error: fmt.Sprintf("could not run node: %v", err)}, nil
+		return nil
 	}
-	return &pulumirpc.RunResponse{}, nil
+	cmd.WaitDelay = h.interruptGrace
+	cmd.Stdout = forwarded(h.stdout)
+	cmd.Stderr = forwarded(h.stderr)
+	return runResponse(cmd.Run(), runCtx.Err() != nil), nil
+}
+
+// forwarded hides an *os.File behind a plain io.Writer, so exec gives node a pipe and a goroutine
+// of ours copies from it, instead of handing node our own descriptor: node can switch a
+// descriptor it shares to non-blocking mode, after which our writes to it fail with EAGAIN
+// (upstream: runWithOutput; https://github.com/golang/go/issues/58408). cmd.Run returns only
+// once everything node wrote has been copied.
+func forwarded(w io.Writer) io.Writer {
+	return struct{ io.Writer }{w}
+}
+
+// runResponse tells the engine how the program ended (upstream's messages, plus the signal when
+// node did not exit by itself).
+func runResponse(err error, cancelled bool) *pulumirpc.RunResponse {
+	var exitErr *exec.ExitError
+	switch {
+	case err == nil, errors.Is(err, exec.ErrWaitDelay):
+		// ErrWaitDelay: node exited successfully, but something it started still held its output
+		// open after the grace period; that output is cut off, the program's result stands.
+		return &pulumirpc.RunResponse{}
+	case errors.As(err, &exitErr):
+		if status, ok := exitErr.Sys().(syscall.WaitStatus); ok && status.Signaled() {
+			return &pulumirpc.RunResponse{Error: fmt.Sprintf("Program was stopped by signal %s", status.Signal())}
+		}
+		if exitErr.ExitCode() == exitAfterLoggedError {
+			return &pulumirpc.RunResponse{Bail: true}
+		}
+		return &pulumirpc.RunResponse{
+			Error: fmt.Sprintf("Program exited with non-zero exit code: %d", exitErr.ExitCode()),
+		}
+	case cancelled:
+		// node exited with status 0 after SIGINT; exec reports the cancellation itself.
+		return &pulumirpc.RunResponse{Error: "Program was cancelled"}
+	default:
+		return &pulumirpc.RunResponse{Error: fmt.Sprintf("could not run node: %v", err)}
+	}
 }
 
 // programDirectory is where the program lives (info.programDirectory; the deprecated pwd field
