@@ -10,7 +10,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { Agent, request } from "undici";
-import { startEmulator, type RunningEmulator } from "../emulator";
+import { providerConfig, startEmulator, type RunningEmulator } from "../emulator";
 
 const root = path.resolve(__dirname, "..", "..");
 const pulumiBin = path.join(root, ".tools", "bin", "pulumi");
@@ -154,12 +154,7 @@ async function main(): Promise<void> {
     await setConfig(real, [
       ["count", String(n)],
       ["secretToken", "bench-token", true],
-      ["entra:graphEndpoint", emu.graphUrl],
-      ["entra:authorityHost", emu.authorityHost],
-      ["entra:tenantId", emu.tenantId],
-      ["entra:clientId", emu.clientId],
-      ["entra:clientSecret", emu.clientSecret, true],
-      ["entra:caFile", emu.caFile ?? ""],
+      ...Object.entries(providerConfig(emu)).map(([k, c]): [string, string, boolean?] => [k, c.value, c.secret]),
       ...(maxConcurrency === undefined ? [] : [["entra:maxConcurrency", maxConcurrency] as [string, string]]),
     ]);
 

@@ -6,5 +6,7 @@
  */
 export type { EmulatorOptions, RunningEmulator } from "./options";
 export { startEmulator } from "./server";
+export { providerConfig, providerConfigValues } from "./provider-config";
+export type { EmulatorEndpoints, ProviderConfigValue } from "./provider-config";
 export { requiredCredentialKeys, GALLERY, CUSTOM_TEMPLATE_ID } from "./catalogue";
 export { REJECT_PREFIX } from "./credentials";

@@ -4,7 +4,7 @@
  * up to 2 s. The workload must finish with no error surfaced and no duplicated write.
  */
 import { GALLERY, startEmulator, type RunningEmulator } from "../../emulator";
-import { closeSharedDispatchers, endpoints, formatLogEvent, GraphClient, loadGraphSettings, type GraphLogEvent } from "../../provider/graph";
+import { closeSharedDispatchers, endpoints, formatLogEvent, GraphClient, type GraphLogEvent } from "../../provider/graph";
 import { admin, emulatorSettings, runWorkload, type WorkloadResult } from "./workload";
 
 interface Stats {
@@ -78,17 +78,7 @@ describe("GraphClient against the emulator with faults on", () => {
 
   it("reports GRAPH_NETWORK with the caFile hint when the emulator's CA is not trusted", async () => {
     const untrusted = new GraphClient(
-      loadGraphSettings(
-        {
-          "entra:graphEndpoint": emu.graphUrl,
-          "entra:authorityHost": emu.authorityHost,
-          "entra:tenantId": emu.tenantId,
-          "entra:clientId": emu.clientId,
-          "entra:clientSecret": emu.clientSecret,
-          "entra:maxRetries": "0",
-        },
-        {},
-      ),
+      emulatorSettings({ ...emu, caFile: undefined }, { "entra:maxRetries": "0" }), // its CA not given
       { tokens: { getToken: async () => "t", invalidate: () => undefined }, logger: () => undefined },
     );
     const e = await untrusted.get({ endpoint: endpoints.applicationTemplates }).catch((err: unknown) => err);

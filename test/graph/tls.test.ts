@@ -9,8 +9,9 @@ import * as path from "node:path";
 import * as tls from "node:tls";
 import type { TokenCredential } from "@azure/identity";
 import { startEmulator, type RunningEmulator } from "../../emulator";
-import { CachedTokenProvider, closeSharedDispatchers, endpoints, GraphClient, isGraphError, loadGraphSettings } from "../../provider/graph";
+import { CachedTokenProvider, closeSharedDispatchers, endpoints, GraphClient, isGraphError } from "../../provider/graph";
 import { describeTlsFailure, tlsFailureOf } from "../../provider/graph/errors";
+import { emulatorSettings } from "./workload";
 
 const coded = (code: string, message = "x") => Object.assign(new Error(message), { code });
 
@@ -54,19 +55,8 @@ describe("tlsFailureOf", () => {
 describe("against the emulator with a CA this process does not trust", () => {
   let emu: RunningEmulator;
   let tmp: string;
-  const settings = (extra: Record<string, string> = {}) =>
-    loadGraphSettings(
-      {
-        "entra:graphEndpoint": emu.graphUrl,
-        "entra:authorityHost": emu.authorityHost,
-        "entra:tenantId": emu.tenantId,
-        "entra:clientId": emu.clientId,
-        "entra:clientSecret": emu.clientSecret,
-        "entra:maxRetries": "0",
-        ...extra,
-      },
-      {},
-    );
+  // The emulator without its CA: this process is not told about it.
+  const settings = (extra: Record<string, string> = {}) => emulatorSettings({ ...emu, caFile: undefined }, { "entra:maxRetries": "0", ...extra });
   const failure = (extra?: Record<string, string>) =>
     new GraphClient(settings(extra), { logger: () => undefined }).get({ endpoint: endpoints.applicationTemplates }).catch((err: unknown) => err);
 

@@ -8,6 +8,7 @@
  * touches a just-created object uses consistency retries.
  */
 import { request } from "undici";
+import { providerConfigValues, type EmulatorEndpoints } from "../../emulator/provider-config";
 import {
   createOnce,
   endpoints,
@@ -20,15 +21,7 @@ import {
   type GraphSettings,
 } from "../../provider/graph";
 
-export interface EmulatorHandle {
-  graphUrl: string;
-  authorityHost: string;
-  tenantId: string;
-  clientId: string;
-  clientSecret: string;
-  caFile?: string;
-  adminUrl: string;
-}
+export type EmulatorHandle = EmulatorEndpoints & { adminUrl: string };
 
 export interface WorkloadOptions {
   /** Applications to drive through the lifecycle; 10 operations each. */
@@ -67,19 +60,9 @@ interface Job {
   templateId: string;
 }
 
-export function emulatorSettings(emu: EmulatorHandle, extra: Record<string, string> = {}): GraphSettings {
-  return loadGraphSettings(
-    {
-      "entra:graphEndpoint": emu.graphUrl,
-      "entra:authorityHost": emu.authorityHost,
-      "entra:tenantId": emu.tenantId,
-      "entra:clientId": emu.clientId,
-      "entra:clientSecret": emu.clientSecret,
-      ...(emu.caFile ? { "entra:caFile": emu.caFile } : {}),
-      ...extra,
-    },
-    {},
-  );
+/** The provider's settings for `emu` (its providerConfig), with `extra` config on top. */
+export function emulatorSettings(emu: EmulatorEndpoints, extra: Record<string, string> = {}): GraphSettings {
+  return loadGraphSettings({ ...providerConfigValues(emu), ...extra }, {});
 }
 
 /** GET/PATCH on the emulator's admin API (no token), over the same trusted transport. */

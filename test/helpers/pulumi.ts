@@ -6,6 +6,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
+import { providerConfig } from "../../emulator/provider-config";
 
 export const repoRoot = path.resolve(__dirname, "..", "..");
 const toolsRoot = path.join(repoRoot, ".tools");
@@ -90,20 +91,4 @@ export function runPulumi(run: ProgramRun, args: string[]): Promise<CliResult> {
 }
 
 /** Stack config pointing the provider at an emulator (the client secret is a stack secret). */
-export function emulatorConfig(emu: {
-  graphUrl: string;
-  authorityHost: string;
-  tenantId: string;
-  clientId: string;
-  clientSecret: string;
-  caFile?: string;
-}): Record<string, { value: string; secret?: boolean }> {
-  return {
-    "entra:graphEndpoint": { value: emu.graphUrl },
-    "entra:authorityHost": { value: emu.authorityHost },
-    "entra:tenantId": { value: emu.tenantId },
-    "entra:clientId": { value: emu.clientId },
-    "entra:clientSecret": { value: emu.clientSecret, secret: true },
-    ...(emu.caFile ? { "entra:caFile": { value: emu.caFile } } : {}),
-  };
-}
+export const emulatorConfig = providerConfig;
