@@ -31,7 +31,13 @@ export interface ProvisionOnDemandSubjectResult extends OnDemandSubject, OnDeman
   recommendedAction?: string;
 }
 
-interface PodState {
+/**
+ * The overall outcome, from the subjects' (see overall()): `result` is Failure if any subject failed, else
+ * Success if any succeeded, else Skipped (or Graph's word for one subject); steps and properties for one subject only.
+ */
+type OverallOutcome = Pick<OnDemandOutcome, "result" | "errorCode" | "errorMessage" | "action"> & Partial<Pick<OnDemandOutcome, "provisioningSteps" | "modifiedProperties">>;
+
+interface PodState extends OverallOutcome {
   stateVersion: number;
   servicePrincipalId: string;
   jobId: string;
@@ -39,13 +45,6 @@ interface PodState {
   ruleId?: string;
   triggers?: unknown;
   failOnFailure: boolean;
-  /** Failure if any subject failed, else Success if any succeeded, else Skipped (or Graph's word for one subject). */
-  result: string;
-  errorCode?: string;
-  errorMessage?: string;
-  action?: string;
-  provisioningSteps?: ProvisioningStep[];
-  modifiedProperties?: ModifiedProperty[];
   results: ProvisionOnDemandSubjectResult[];
   provisionedAt: string;
 }
@@ -71,7 +70,7 @@ function toSubjectResult(r: OnDemandResult & { ruleId: string }): ProvisionOnDem
   };
 }
 
-function overall(results: ProvisionOnDemandSubjectResult[]): Pick<PodState, "result" | "errorCode" | "errorMessage" | "action" | "provisioningSteps" | "modifiedProperties"> {
+function overall(results: ProvisionOnDemandSubjectResult[]): OverallOutcome {
   if (results.length === 1) {
     const [r] = results;
     return { result: r.result, errorCode: r.errorCode, errorMessage: r.errorMessage, action: r.action, provisioningSteps: r.provisioningSteps, modifiedProperties: r.modifiedProperties };
