@@ -7,7 +7,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { startEmulator, type RunningEmulator } from "../../emulator";
+import { providerConfig, providerConfigValues, startEmulator, type ProviderConfigValue, type RunningEmulator } from "../../emulator";
 import { loadFleet } from "../fleet";
 import { queryProvisioningLogs } from "../functions/logs";
 import { endpoints, getGraphClient, loadGraphSettings, type GraphClient } from "../graph";
@@ -181,38 +181,18 @@ type Pulumi = (args: string[], mode?: OutputMode) => ReturnType<typeof runPulumi
 async function configureStack(pulumi: Pulumi, emu: RunningEmulator, instances: number): Promise<void> {
   const init = await pulumi(["stack", "init", "demo"]);
   if (init.code !== 0) throw new Error(`pulumi stack init failed:\n${init.lines.join("\n")}`);
-  const plain = {
-    "entra:graphEndpoint": emu.graphUrl,
-    "entra:authorityHost": emu.authorityHost,
-    "entra:tenantId": emu.tenantId,
-    "entra:clientId": emu.clientId,
-    "entra:caFile": emu.caFile ?? "",
-    "fleet:limit": String(instances),
-  };
-  const secrets: Record<string, string> = { "entra:clientSecret": emu.clientSecret };
-  for (const key of FLEET_SECRETS) secrets[`fleet:${key}`] = `demo-${key}-${emu.tenantId.slice(0, 8)}`;
+  const config: Record<string, ProviderConfigValue> = { ...providerConfig(emu), "fleet:limit": { value: String(instances) } };
+  for (const key of FLEET_SECRETS) config[`fleet:${key}`] = { value: `demo-${key}-${emu.tenantId.slice(0, 8)}`, secret: true };
   const args = ["config", "set-all", "--stack", "demo"];
-  for (const [k, v] of Object.entries(plain)) args.push("--plaintext", `${k}=${v}`);
-  for (const [k, v] of Object.entries(secrets)) args.push("--secret", `${k}=${v}`);
+  for (const [k, { value, secret }] of Object.entries(config)) args.push(secret ? "--secret" : "--plaintext", `${k}=${value}`);
   const set = await pulumi(args);
   if (set.code !== 0) throw new Error("pulumi config set-all failed (see above)");
-  process.stdout.write(`  ${Object.keys(plain).length + Object.keys(secrets).length} config values set (${Object.keys(secrets).length} as encrypted secrets)\n`);
+  const secrets = Object.values(config).filter((c) => c.secret).length;
+  process.stdout.write(`  ${Object.keys(config).length} config values set (${secrets} as encrypted secrets)\n`);
 }
 
 function graphClientFor(emu: RunningEmulator): GraphClient {
-  return getGraphClient(
-    loadGraphSettings(
-      {
-        "entra:graphEndpoint": emu.graphUrl,
-        "entra:authorityHost": emu.authorityHost,
-        "entra:tenantId": emu.tenantId,
-        "entra:clientId": emu.clientId,
-        "entra:clientSecret": emu.clientSecret,
-        "entra:caFile": emu.caFile,
-      },
-      {},
-    ),
-  );
+  return getGraphClient(loadGraphSettings(providerConfigValues(emu), {}));
 }
 
 interface JobRow {
