@@ -3,51 +3,59 @@
 // latency and replication lag; job status converging; drift made through Graph caught by
 // `pulumi preview --refresh --expect-no-changes` and corrected; a summary. The drift figure is
 // measured: each out-of-band change is tied to the URN of the resource it affects, and the
-// preview's engine events say which resources it reports as changing.
+// preview's engine events say which resources it reports as changing. Pulumi runs through the
+// Automation API (progress from its events, engine-progress.ts), except the drift checks, whose
+// exit code is the point (pulumi-run.ts says why).
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parseArgs } from "node:util";
+import { LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
+import { Command } from "commander";
 import { providerConfig, providerConfigValues, startEmulator, type ProviderConfigValue, type RunningEmulator } from "../../emulator";
 import { loadFleet } from "../fleet";
 import { queryProvisioningLogs } from "../functions/logs";
 import { endpoints, getGraphClient, loadGraphSettings, type GraphClient } from "../graph";
-import { runPulumi, type OutputMode } from "./pulumi-run";
+import { commandErrorLines, summaryLines, withEngineProgress } from "./engine-progress";
+import { runPulumi } from "./pulumi-run";
 
 /** A fleet's resources mostly wait on Graph: run more of them at once than Pulumi's 4 × CPUs default. */
-const PARALLEL = ["--parallel", "64"];
+const PARALLEL = 64;
 
 const repoRoot = path.resolve(__dirname, "..", "..", "..");
-const pulumiBin = path.join(repoRoot, ".tools", "bin", "pulumi");
+/** The project's engine, built by scripts/setup.sh (scripts/lib.sh pulumi_offline_env puts its directory on PATH). */
+const toolsRoot = path.join(repoRoot, ".tools");
+const pulumiBin = path.join(toolsRoot, "bin", "pulumi");
 const FLEET_SECRETS = ["zoomToken", "dropboxToken", "snowflakeToken", "atlassianToken", "awsClientSecret", "awsSecretToken"];
-
-const HELP = `usage: npm run demo -- [options]
-  --instances N          fleet size (default 200, at most 200: the entries of examples/fleet/fleet.yaml)
-  --latency-ms MS        emulator latency (default 40)
-  --replication-lag-ms MS  emulator replication lag (default 2000)
-  --keep-running         leave the emulator and the stack running at the end (Ctrl-C stops)
-  --destroy              run pulumi destroy at the end`;
 
 const say = (text: string) => process.stdout.write(`\n\x1b[1m${text}\x1b[0m\n`);
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
-export async function runDemo(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      instances: { type: "string", default: "200" },
-      "latency-ms": { type: "string", default: "40" },
-      "replication-lag-ms": { type: "string", default: "2000" },
-      "keep-running": { type: "boolean", default: false },
-      destroy: { type: "boolean", default: false },
-      help: { type: "boolean", default: false },
-    },
-  });
-  if (values.help) {
-    process.stdout.write(`${HELP}\n`);
-    return 0;
-  }
-  const instances = Number(values.instances);
-  if (!Number.isInteger(instances) || instances < 1 || instances > 200) throw new Error(`--instances must be an integer from 1 to 200, got "${values.instances}"`);
+/** The demo's flags as commander parses them (values as typed: the demo checks and converts them). */
+export interface DemoOptions {
+  instances: string;
+  latencyMs: string;
+  replicationLagMs: string;
+  keepRunning?: boolean;
+  destroy?: boolean;
+}
+
+/** `entra-provisioning demo` (`npm run demo -- [options]`): exit code 0 when the demo caught and corrected every change. */
+export function demoCommand(): Command {
+  return new Command("demo")
+    .description("run the end-to-end demo against a local Graph emulator")
+    .addHelpText("after", "\nFrom a fresh clone: npm run demo -- [options] (sets everything up first).")
+    .option("--instances <n>", "fleet size (at most 200: the entries of examples/fleet/fleet.yaml)", "200")
+    .option("--latency-ms <ms>", "emulator latency", "40")
+    .option("--replication-lag-ms <ms>", "emulator replication lag", "2000")
+    .option("--keep-running", "leave the emulator and the stack running at the end (Ctrl-C stops)")
+    .option("--destroy", "run pulumi destroy at the end")
+    .action(async (options: DemoOptions) => {
+      process.exitCode = await runDemo(options);
+    });
+}
+
+export async function runDemo(options: DemoOptions): Promise<number> {
+  const instances = Number(options.instances);
+  if (!Number.isInteger(instances) || instances < 1 || instances > 200) throw new Error(`--instances must be an integer from 1 to 200, got "${options.instances}"`);
   const started = Date.now();
   const phases: [string, number][] = [];
   const timed = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
@@ -57,10 +65,10 @@ export async function runDemo(argv: string[]): Promise<number> {
     return result;
   };
 
-  say(`1/6  Starting the Graph emulator (HTTPS, ${values["latency-ms"]} ms latency, up to ${values["replication-lag-ms"]} ms replication lag)`);
+  say(`1/6  Starting the Graph emulator (HTTPS, ${options.latencyMs} ms latency, up to ${options.replicationLagMs} ms replication lag)`);
   const emu = await startEmulator({
-    latencyMs: Number(values["latency-ms"]),
-    replicationLagMs: Number(values["replication-lag-ms"]),
+    latencyMs: Number(options.latencyMs),
+    replicationLagMs: Number(options.replicationLagMs),
     cycleIntervalMs: 2000,
     seed: 2026,
   });
@@ -71,22 +79,22 @@ export async function runDemo(argv: string[]): Promise<number> {
 
   try {
     const env = demoEnv();
-    const pulumi = (args: string[], mode?: OutputMode) => runPulumi(pulumiBin, args, repoRoot, env, mode);
-    // up / preview / destroy of the demo stack.
-    const deploy = (args: string[], mode?: OutputMode) => pulumi([...args, "--stack", "demo", ...PARALLEL], mode);
+    // `pulumi preview --refresh --expect-no-changes` on the demo stack: exit code 7 when it finds drift.
+    const driftCheck = (extra: string[], extraEnv: NodeJS.ProcessEnv = {}) =>
+      runPulumi(pulumiBin, ["preview", "--refresh", "--expect-no-changes", "--stack", "demo", "--parallel", String(PARALLEL), ...extra], repoRoot, { ...env, ...extraEnv });
     const graph = graphClientFor(emu);
 
     say(`2/6  Creating the local stack "demo" (file backend in .tools/demo) with the emulator's settings`);
-    await configureStack(pulumi, emu, instances);
+    const stack = await configureStack(await demoWorkspace(env), emu, instances);
 
     const fleet = loadFleet(path.join(repoRoot, "examples", "fleet", "fleet.yaml")).slice(0, instances);
     const assignments = fleet.reduce((n, e) => n + new Set([...(e.assignments?.groups ?? []), ...(e.assignments?.users ?? [])]).size, 0);
     // App, secrets, job and their component per instance, the group assignments, plus the stack.
     const total = instances * 4 + assignments + 1;
     say(`3/6  pulumi up: ${instances} gallery app instances (application + secrets + job each) and ${assignments} group assignments`);
-    const up = await timed("pulumi up (create)", () => deploy(["up", "--yes", "--skip-preview"], { expected: total }));
-    if (up.code !== 0) return fail("pulumi up failed", up.lines);
-    printSummaryLines(up.lines);
+    const up = await timed("pulumi up (create)", () => withEngineProgress({ expected: total }, (hooks) => stack.up({ ...hooks, parallel: PARALLEL })));
+    if (up.error) return fail("pulumi up failed", up.lines);
+    for (const line of summaryLines(up.summary)) process.stdout.write(`  ${line}\n`);
 
     say("4/6  Provisioning jobs converging (job status read through Graph)");
     await timed("jobs reach Active", () => watchJobs(emu, instances));
@@ -94,19 +102,12 @@ export async function runDemo(argv: string[]): Promise<number> {
     say("5/6  Out-of-band changes made through Graph, as an admin in the portal would");
     const drift = await makeDrift(graph, emu);
     for (const change of drift) process.stdout.write(`  - ${change.description}\n`);
-    await resolveDriftUrns(pulumi, drift);
+    await resolveDriftUrns(stack, drift);
     // The engine writes its events (the stream the Automation API reads) to a file of its own:
     // structured, and never interleaved with the human output runPulumi condenses.
     const eventLog = path.join(demoDir, "drift-check.events.jsonl");
-    const preview = await timed("drift check (preview --refresh)", () =>
-      runPulumi(
-        pulumiBin,
-        ["preview", "--refresh", "--expect-no-changes", "--stack", "demo", ...PARALLEL, "--event-log", eventLog],
-        repoRoot,
-        { ...env, PULUMI_DEBUG_COMMANDS: "true" }, // --event-log is a debug flag, as the Automation API uses it
-        "quiet",
-      ),
-    );
+    // --event-log is a debug flag, as the Automation API uses it.
+    const preview = await timed("drift check (preview --refresh)", () => driftCheck(["--event-log", eventLog], { PULUMI_DEBUG_COMMANDS: "true" }));
     const measured = measureDrift(drift, reportedChanges(fs.existsSync(eventLog) ? fs.readFileSync(eventLog, "utf8") : ""));
     for (const { change, op } of measured.caught) process.stdout.write(`  caught: ${op} ${resourceLabel(change.urn)}\n`);
     for (const change of measured.missed) process.stdout.write(`  MISSED: ${resourceLabel(change.urn)} (${change.description}) is not reported as changing\n`);
@@ -118,15 +119,15 @@ export async function runDemo(argv: string[]): Promise<number> {
     if (preview.code !== 7) return fail("the drift check did not report the drift", preview.lines);
 
     say("6/6  pulumi up --refresh: restoring the declared state");
-    const fix = await timed("pulumi up --refresh (correct)", () => deploy(["up", "--refresh", "--yes", "--skip-preview"], "quiet"));
-    if (fix.code !== 0) return fail("pulumi up --refresh failed", fix.lines);
-    const clean = await timed("drift check after correction", () => deploy(["preview", "--refresh", "--expect-no-changes"], "quiet"));
+    const fix = await timed("pulumi up --refresh (correct)", () => withEngineProgress("quiet", (hooks) => stack.up({ ...hooks, refresh: true, parallel: PARALLEL })));
+    if (fix.error) return fail("pulumi up --refresh failed", fix.lines);
+    const clean = await timed("drift check after correction", () => driftCheck([]));
     process.stdout.write(`  drift check after correction: exit ${clean.code} (${clean.code === 0 ? "clean" : "still differs"})\n`);
 
-    if (values.destroy) {
+    if (options.destroy) {
       say("pulumi destroy");
-      const destroy = await timed("pulumi destroy", () => deploy(["destroy", "--yes", "--skip-preview"], { expected: total }));
-      if (destroy.code !== 0) return fail("pulumi destroy failed", destroy.lines);
+      const destroy = await timed("pulumi destroy", () => withEngineProgress({ expected: total }, (hooks) => stack.destroy({ ...hooks, parallel: PARALLEL })));
+      if (destroy.error) return fail("pulumi destroy failed", destroy.lines);
     }
 
     const provisioned = await usersProvisionedPerApp(graph);
@@ -141,7 +142,7 @@ export async function runDemo(argv: string[]): Promise<number> {
     process.stdout.write(`  total:                 ${seconds(Date.now() - started)}\n`);
     if (clean.code !== 0 || measured.missed.length > 0) return 1;
 
-    if (values["keep-running"]) {
+    if (options.keepRunning) {
       say("The emulator keeps running (Ctrl-C to stop). Use the stack with:");
       process.stdout.write(`  source scripts/lib.sh && root=$PWD && pulumi_offline_env\n  export PULUMI_BACKEND_URL=${env.PULUMI_BACKEND_URL}\n  .tools/bin/pulumi stack select demo && .tools/bin/pulumi preview --refresh\n`);
       await new Promise<void>((resolve) => {
@@ -176,19 +177,32 @@ function demoEnv(): NodeJS.ProcessEnv {
   };
 }
 
-type Pulumi = (args: string[], mode?: OutputMode) => ReturnType<typeof runPulumi>;
+/** The root Pulumi.yaml project, run by the project's engine (never PulumiCommand.install(): nothing is downloaded). */
+async function demoWorkspace(env: NodeJS.ProcessEnv): Promise<LocalWorkspace> {
+  if (!fs.existsSync(pulumiBin)) throw new Error(`the project's Pulumi engine is missing (${pulumiBin}): npm run demo builds it with scripts/setup.sh`);
+  const pulumiCommand = await PulumiCommand.get({ root: toolsRoot });
+  const envVars = Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined));
+  return LocalWorkspace.create({ workDir: repoRoot, pulumiCommand, envVars });
+}
 
-async function configureStack(pulumi: Pulumi, emu: RunningEmulator, instances: number): Promise<void> {
-  const init = await pulumi(["stack", "init", "demo"]);
-  if (init.code !== 0) throw new Error(`pulumi stack init failed:\n${init.lines.join("\n")}`);
+/** Runs one Automation API step of the stack's setup; a failure names the command and Pulumi's error lines. */
+async function setupStep<T>(command: string, step: () => Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (e) {
+    throw new Error(`${command} failed:\n${commandErrorLines(e).join("\n")}`);
+  }
+}
+
+async function configureStack(workspace: LocalWorkspace, emu: RunningEmulator, instances: number): Promise<Stack> {
+  const stack = await setupStep("pulumi stack init", () => Stack.create("demo", workspace));
+  process.stdout.write(`  Created stack '${stack.name}'\n`);
   const config: Record<string, ProviderConfigValue> = { ...providerConfig(emu), "fleet:limit": { value: String(instances) } };
   for (const key of FLEET_SECRETS) config[`fleet:${key}`] = { value: `demo-${key}-${emu.tenantId.slice(0, 8)}`, secret: true };
-  const args = ["config", "set-all", "--stack", "demo"];
-  for (const [k, { value, secret }] of Object.entries(config)) args.push(secret ? "--secret" : "--plaintext", `${k}=${value}`);
-  const set = await pulumi(args);
-  if (set.code !== 0) throw new Error("pulumi config set-all failed (see above)");
+  await setupStep("pulumi config set-all", () => stack.setAllConfig(config));
   const secrets = Object.values(config).filter((c) => c.secret).length;
   process.stdout.write(`  ${Object.keys(config).length} config values set (${secrets} as encrypted secrets)\n`);
+  return stack;
 }
 
 function graphClientFor(emu: RunningEmulator): GraphClient {
@@ -265,12 +279,9 @@ async function makeDrift(graph: GraphClient, emu: RunningEmulator): Promise<Drif
 }
 
 /** Finds the URN of the resource each change affects in the stack's state (`pulumi stack export`). */
-async function resolveDriftUrns(pulumi: Pulumi, changes: DriftChange[]): Promise<void> {
-  const file = path.join(demoDir, "state-before-drift-check.json");
-  const exported = await pulumi(["stack", "export", "--stack", "demo", "--file", file], "quiet");
-  if (exported.code !== 0) throw new Error(`pulumi stack export failed:\n${exported.lines.join("\n")}`);
-  const state = JSON.parse(fs.readFileSync(file, "utf8")) as { deployment: { resources?: { urn: string; type: string; id?: string }[] } };
-  const resources = state.deployment.resources ?? [];
+async function resolveDriftUrns(stack: Stack, changes: DriftChange[]): Promise<void> {
+  const state = await setupStep("pulumi stack export", () => stack.exportStack());
+  const resources = ((state.deployment as { resources?: { urn: string; type: string; id?: string }[] }).resources ?? []);
   for (const change of changes) {
     const found = resources.find((r) => r.type === `pulumi-nodejs:dynamic/entra:${change.kind}` && r.id === change.id);
     if (!found) throw new Error(`no ${change.kind} with id ${change.id} in the stack (for: ${change.description})`);
@@ -330,11 +341,6 @@ function resourceLabel(urn: string): string {
   const name = urn.slice(urn.lastIndexOf("::") + 2);
   const type = urn.slice(0, urn.lastIndexOf("::"));
   return `${name} (${type.slice(type.lastIndexOf(":") + 1)})`;
-}
-
-function printSummaryLines(lines: string[]): void {
-  const i = lines.findIndex((l) => /^Resources:/.test(l.trim()));
-  if (i >= 0) for (const l of lines.slice(i, i + 6)) if (l.trim()) process.stdout.write(`  ${l.trim()}\n`);
 }
 
 function fail(what: string, lines: string[]): number {

@@ -9,29 +9,10 @@ program
   .description("Operate Microsoft Entra app provisioning declared with pulumi-entra-provisioning")
   .version(require("../../../package.json").version);
 
-program
-  .command("emulator")
-  .description("run the local Microsoft Graph emulator (see `entra-provisioning emulator --help`)")
-  .helpOption(false)
-  .allowUnknownOption(true)
-  .argument("[args...]")
-  .action(async (args: string[]) => {
-    const { runEmulatorCli } = require("../../emulator/cli");
-    await runEmulatorCli(args);
-  });
-
-program
-  .command("demo")
-  .description("run the end-to-end demo against a local Graph emulator")
-  .allowUnknownOption(true)
-  .argument("[args...]")
-  .action(async (args: string[]) => {
-    const { runDemo } = require("./demo");
-    process.exitCode = await runDemo(args);
-  });
-
-// Monitoring (status, wait, logs, report) and provision on demand; each module loads on use.
+// Each command's module loads on use, and parses its own flags with commander.
 for (const [name, description, factory] of [
+  ["emulator", "run the local Microsoft Graph emulator (see `entra-provisioning emulator --help`)", () => require("../../emulator/cli").emulatorCommand()],
+  ["demo", "run the end-to-end demo against a local Graph emulator", () => require("./demo").demoCommand()],
   ["status", "show the status of provisioning jobs (a stack's, or given service principals')", () => require("./status").statusCommand()],
   ["wait", "wait until every job is healthy or quarantined; non-zero exit naming the apps that are not healthy", () => require("./wait").waitCommand()],
   ["logs", "list provisioning log records by job, service principal, status and time", () => require("./logs").logsCommand()],
