@@ -32,6 +32,12 @@ interface DriftOptions {
   markdown?: boolean;
 }
 
+/**
+ * `pulumi preview --refresh --json`, spawned rather than run through the Automation API: its JSON
+ * is already structured (nothing here scrapes text), and its steps carry the old state's
+ * `modified` time, which says which audit records are newer than the last deployment; the
+ * Automation API's engine events (StepEventStateMetadata) leave that field out.
+ */
 function preview(ref: StackRef): Promise<{ steps: PreviewStep[]; output: string }> {
   return new Promise((resolve, reject) => {
     execFile(
