@@ -1,6 +1,6 @@
 // One error model: every error this package throws on purpose is an EntraError with a stable
 // `code`. Callers (programs, the CLI, tests) match on `code`, never on message text; the README's
-// Troubleshooting table lists every code and test/graph/error-codes.test.ts keeps the two in step.
+// Troubleshooting table lists every code and test/unit/error-codes.test.ts keeps the two in step.
 
 /** Every stable code, in README order. Never rename a code: programs match on it. */
 export const ERROR_CODES = [
