@@ -3,12 +3,14 @@ import type { Dispatcher } from "undici";
 import { CachedTokenProvider, createCredential, type AccessTokenProvider } from "./auth";
 import { abortReason, systemClock, type Clock } from "./clock";
 import { GraphCounters } from "./counters";
-import { isIdempotent, path as fillPath, routeOf, type Endpoint, type endpoints, type HttpMethod } from "./endpoints";
-import { codeForStatus, describeTlsFailure, GraphError, parseGraphErrorBody, tlsFailureOf } from "./errors";
+import { isIdempotent, path as fillPath, routeOf, type Endpoint } from "./endpoints";
+import { httpError, networkCode, networkError, parseBody, safeJson, timeoutError, type ErrorBase } from "./call-errors";
+import { GraphError, parseGraphErrorBody } from "./errors";
 import { AdaptiveLimiter, serializeBy, type LimiterPermit } from "./limiter";
 import { defaultLogger, type GraphLogger } from "./log";
 import { listAll, iteratePages, type ODataPage } from "./paging";
 import { registerSecretsInBody } from "./redact";
+import type { GraphReadRequest, GraphRequest, GraphResponse, GraphWriteRequest, RequestOptions } from "./request";
 import {
   decideRetry,
   DEFAULT_RETRY_OPTIONS,
@@ -21,81 +23,6 @@ import {
 import type { GraphSettings } from "./settings";
 import { sharedDispatcher } from "./transport";
 import { VisibilityDelay } from "./visibility";
-
-export type QueryValue = string | number | boolean | undefined;
-
-/** What every request may carry besides its method, target and body. */
-interface RequestOptions {
-  /** OData/query parameters, e.g. `{ $filter: "displayName eq 'x'", $top: 50 }`. Encoded here. */
-  query?: Record<string, QueryValue>;
-  /**
-   * Override whether a transient failure (5xx, reset connection) may be retried. Defaults from the method and
-   * endpoint: GET/PUT/PATCH/DELETE yes, POST only for harmless actions (start, pause, validateCredentials).
-   */
-  idempotent?: boolean;
-  /**
-   * `"retry-not-found"`: the target was created moments ago and may not have replicated; retry 404 and
-   * 400 NoBackingApplicationObject with backoff until the deadline. Never use it to probe for existence.
-   */
-  consistency?: "retry-not-found";
-  /**
-   * With `consistency`: when (client clock, ms) this process created the target. The first attempt
-   * waits until the object is about as old as new objects take to become visible (visibility.ts).
-   */
-  createdAt?: number;
-  signal?: AbortSignal;
-  /** Extra headers, e.g. `{ ConsistencyLevel: "eventual" }`. Authorization cannot be overridden. */
-  headers?: Record<string, string>;
-  /** Deadline for this call including retries. Defaults to entra:operationTimeout. */
-  timeoutMs?: number;
-}
-
-interface WithBody<B> {
-  /** Sent as JSON. */
-  body?: B;
-}
-
-/** Endpoint `P` with exactly its path params. */
-type ExactEndpointTarget<P extends string> = { endpoint: Endpoint<P>; path?: never; url?: never } & ([P] extends [never]
-  ? { params?: Record<string, never> }
-  : { params: Record<P, string> });
-
-type ParamsOf<E> = E extends Endpoint<infer P> ? P : never;
-
-/** Any endpoint of the table in endpoints.ts, each with its own params. */
-type AnyEndpointTarget = { [K in keyof typeof endpoints]: ExactEndpointTarget<ParamsOf<(typeof endpoints)[K]>> }[keyof typeof endpoints];
-
-/**
- * Callers name the response type (`get<Job>(…)`), and TypeScript does not infer the remaining type parameters of a
- * call once one is given, so P stays `string`: the params are then checked against the endpoint's own entry in the
- * table (a missing or misspelt param is an error) instead of accepting any record.
- */
-type EndpointTarget<P extends string> = string extends P ? AnyEndpointTarget : ExactEndpointTarget<P>;
-
-/** By endpoint + params (preferred), by path relative to the version root, or by absolute Graph URL. */
-type Target<P extends string> =
-  | EndpointTarget<P>
-  | { path: string; endpoint?: never; params?: never; url?: never }
-  | { url: string; endpoint?: never; params?: never; path?: never };
-
-/** A request: method, target, options and (for writes) a JSON body. */
-export type GraphRequest<B = unknown, P extends string = string> = { method: HttpMethod } & RequestOptions & WithBody<B> & Target<P>;
-
-/** Arguments of `get`, `delete`, `list` and `pages`: a request without method or body. */
-export type GraphReadRequest<P extends string = string> = RequestOptions & Target<P>;
-
-/** Arguments of `post`, `patch` and `put`: a request without method. */
-export type GraphWriteRequest<B = unknown, P extends string = string> = RequestOptions & WithBody<B> & Target<P>;
-
-export interface GraphResponse<T> {
-  status: number;
-  /** Parsed JSON; `undefined` for 204 or an empty body. */
-  body: T;
-  /** Lower-cased response headers. */
-  headers: Record<string, string>;
-  requestId?: string;
-  clientRequestId: string;
-}
 
 export interface GraphClientOptions {
   /** Defaults to the process-wide shared undici Agent for these settings. Tests pass a MockAgent. */
@@ -119,9 +46,6 @@ function recentlyCreatedAt(req: RequestOptions): number | undefined {
 }
 
 const RESERVED_HEADERS = new Set(["authorization", "client-request-id", "retry-attempt", "content-type", "content-length", "host"]);
-
-/** Identifies a call on every error it produces. */
-type ErrorBase = { method: HttpMethod; path: string; route: string; clientRequestId: string };
 
 interface ResolvedTarget {
   url: URL;
@@ -329,7 +253,7 @@ export class GraphClient {
       this.counters.recordAttempt(call.base.method, call.target.route, 0, state.attempt > 1);
       if (signal?.aborted) throw this.aborted(call, e);
       if (this.clock.now() >= call.deadline) throw this.timeout(call, state.last);
-      const failure = { outcome: { networkErrorCode: networkCode(e) }, error: this.networkError(call.base, e, call.idempotent, state.attempt) };
+      const failure = { outcome: { networkErrorCode: networkCode(e) }, error: networkError(this.settings, call.base, e, call.idempotent, state.attempt) };
       return { kind: "failed", failure, sentAt };
     }
     return this.classify<T>(call, state, response, permit, sentAt);
@@ -379,7 +303,7 @@ export class GraphClient {
     const durationMs = this.clock.now() - sentAt;
     if (call.createdAt !== undefined && (status < 400 || status === 404)) this.visibility.observe(sentAt - call.createdAt, status < 400);
     if (status < 400) {
-      const body = this.parseBody(text, headers, status, call.base, requestId);
+      const body = this.parsedOrCounted(text, headers, status, call.base, requestId);
       this.logger({ method, route, status, attempt: state.attempt, durationMs, requestId, clientRequestId, outcome: "ok" });
       return { kind: "ok", response: { status, body: body as T, headers, requestId, clientRequestId } };
     }
@@ -398,7 +322,7 @@ export class GraphClient {
       detailCodes: parsed.detailCodes,
       retryAfterMs: honoursRetryAfter(status) ? parseRetryAfter(headers, this.clock.now(), this.retry.maxRetryAfterMs) : undefined,
     };
-    const error = this.httpError(call.base, outcome, parsed, requestId, call.idempotent, call.target.endpoint, state.attempt);
+    const error = httpError(this.settings, call.base, outcome, parsed, requestId, call.idempotent, call.target.endpoint, state.attempt);
     return { kind: "failed", failure: { outcome, error }, sentAt };
   }
 
@@ -491,118 +415,16 @@ export class GraphClient {
     return { url, pathOnly: relative, route: endpoint?.template ?? routeOf(relative).route, endpoint };
   }
 
-  private parseBody(
-    text: string,
-    headers: Record<string, string>,
-    status: number,
-    base: ErrorBase,
-    requestId: string | undefined,
-  ): unknown {
-    if (status === 204 || text.trim() === "") return undefined;
-    if (!/json/i.test(headers["content-type"] ?? "json")) return text;
-    try {
-      return JSON.parse(text);
-    } catch {
-      throw this.count(
-        new GraphError({
-          ...base,
-          code: "GRAPH_INVALID_RESPONSE",
-          status,
-          requestId,
-          summary: `Graph ${base.method} ${base.path} returned ${status} with a body that is not valid JSON.`,
-        }),
-      );
-    }
-  }
-
-  private httpError(
-    base: ErrorBase,
-    outcome: AttemptOutcome,
-    parsed: ReturnType<typeof parseGraphErrorBody>,
-    requestId: string | undefined,
-    idempotent: boolean,
-    endpoint: Endpoint | undefined,
-    attempts: number,
-  ): GraphError {
-    const status = outcome.status!;
-    // The synchronization API answers a missing permission with 401 UnknownError and an empty
-    // message, not 403 (microsoft-graph-docs-contrib issue 8800, terraform-provider-azuread issue
-    // 1628). This runs after one fresh token was tried, so the token is not the problem.
-    const syncDenied = status === 401 && endpoint !== undefined && endpoint.template.includes("/synchronization");
-    const code = syncDenied ? "GRAPH_FORBIDDEN" : codeForStatus(status);
-    const graphPart = parsed.graphCode ? ` ${parsed.graphCode}` : "";
-    const msgPart = parsed.graphMessage ? `: ${parsed.graphMessage.replace(/\s+$/, "").replace(/\.$/, "")}` : "";
-    const mayHaveSucceeded = !idempotent && mayHaveBeenProcessed(outcome);
-    let hint: string | undefined;
-    if (syncDenied) {
-      hint =
-        `Graph answers 401 on the synchronization API when the app lacks its permission: grant ${endpoint.permission} to the app registration used by the provider ` +
-        `(client ${this.settings.clientId ?? "from the ambient credential"}) and give admin consent. Application.ReadWrite.OwnedBy works only for applications the caller owns.`;
-    } else if (code === "GRAPH_FORBIDDEN" && endpoint) {
-      hint = `Grant the application permission ${endpoint.permission} to the app registration used by the provider (client ${this.settings.clientId ?? "from the ambient credential"}) and give admin consent.`;
-    } else if (mayHaveSucceeded) {
-      hint = "Graph may have applied this write before failing; check whether the object exists before running the operation again.";
-    }
-    return new GraphError({
-      ...base,
-      code,
-      status,
-      graphCode: parsed.graphCode,
-      graphMessage: parsed.graphMessage,
-      detailCodes: parsed.detailCodes,
-      requestId: requestId ?? parsed.requestId,
-      clientRequestId: base.clientRequestId,
-      summary: `Graph ${base.method} ${base.path} failed with ${status}${graphPart}${msgPart}.`,
-      hint,
-      mayHaveSucceeded,
-      retryAfterMs: outcome.retryAfterMs,
-      attempts,
-    });
-  }
-
-  private networkError(
-    base: ErrorBase,
-    cause: unknown,
-    idempotent: boolean,
-    attempts: number,
-  ): GraphError {
-    const errCode = networkCode(cause) ?? "unknown";
-    const tls = tlsFailureOf(cause);
-    const tlsText = tls && describeTlsFailure(tls, new URL(this.settings.graphEndpoint).origin, "Graph", this.settings.caFile);
-    const mayHaveSucceeded = !idempotent && mayHaveBeenProcessed({ networkErrorCode: errCode });
-    return new GraphError({
-      ...base,
-      code: "GRAPH_NETWORK",
-      summary: `Graph ${base.method} ${base.path} failed before a response arrived${tlsText ? `: ${tlsText.summary}` : ` (${errCode}).`}`,
-      hint: tlsText
-        ? tlsText.hint
-        : mayHaveSucceeded
-          ? "Graph may have applied this write before the connection failed; check whether the object exists before running the operation again."
-          : undefined,
-      mayHaveSucceeded,
-      attempts,
-      cause: cause instanceof Error ? new Error(cause.message) : undefined,
-    });
-  }
-
   private timeout(call: PreparedCall, last: Failure | undefined): GraphError {
-    const base = call.base;
-    const seconds = Math.round((call.req.timeoutMs ?? this.settings.operationTimeoutMs) / 1000);
-    const lastPart = last ? ` Last result: ${last.error.status ?? last.error.code}${last.error.graphCode ? ` ${last.error.graphCode}` : ""}.` : "";
-    return this.count(
-      new GraphError({
-        ...base,
-        code: "GRAPH_TIMEOUT",
-        status: last?.error.status,
-        graphCode: last?.error.graphCode,
-        graphMessage: last?.error.graphMessage,
-        detailCodes: last?.error.detailCodes,
-        requestId: last?.error.requestId,
-        mayHaveSucceeded: last?.error.mayHaveSucceeded,
-        summary: `Graph ${base.method} ${base.path} did not complete within ${seconds} s.${lastPart}`,
-        cause: last?.error,
-      }),
-    );
+    return this.count(timeoutError(call.base, call.req.timeoutMs ?? this.settings.operationTimeoutMs, last?.error));
+  }
+
+  private parsedOrCounted(text: string, headers: Record<string, string>, status: number, base: ErrorBase, requestId: string | undefined): unknown {
+    try {
+      return parseBody(text, headers, status, base, requestId);
+    } catch (e) {
+      throw e instanceof GraphError ? this.count(e) : e;
+    }
   }
 
   private count(e: GraphError): GraphError {
@@ -619,25 +441,8 @@ function flattenHeaders(raw: Record<string, string | string[] | undefined>): Rec
   return out;
 }
 
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
 
 /** The `code` of a transport error, looking through undici's `cause` chain (e.g. UND_ERR_SOCKET → ECONNRESET). */
-function networkCode(e: unknown): string | undefined {
-  let current: unknown = e;
-  let first: string | undefined;
-  for (let i = 0; i < 4 && current && typeof current === "object"; i++) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === "string") first ??= code;
-    current = (current as { cause?: unknown }).cause;
-  }
-  return first;
-}
 
 function combineSignals(signal: AbortSignal | undefined, remainingMs: number): AbortSignal {
   const timeout = AbortSignal.timeout(Math.max(1, Math.ceil(remainingMs)));

@@ -4,7 +4,8 @@
 export { loadGraphSettings, CLOUDS, DEFAULT_MAX_CONCURRENCY, DEFAULT_MAX_RETRIES, DEFAULT_OPERATION_TIMEOUT_SECONDS } from "./settings";
 export type { GraphSettings, GraphCloud } from "./settings";
 export { GraphClient, getGraphClient, resetGraphClients } from "./client";
-export type { GraphRequest, GraphReadRequest, GraphWriteRequest, GraphResponse, GraphClientOptions, QueryValue } from "./client";
+export type { GraphRequest, GraphReadRequest, GraphWriteRequest, GraphResponse, QueryValue } from "./request";
+export type { GraphClientOptions } from "./client";
 export { GraphError, ConfigError, isGraphError, codeForStatus, parseGraphErrorBody } from "./errors";
 export type { GraphErrorCode, GraphErrorInit } from "./errors";
 export { endpoints, path, isIdempotent, routeOf } from "./endpoints";

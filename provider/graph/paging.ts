@@ -1,4 +1,5 @@
-import type { GraphClient, GraphRequest } from "./client";
+import type { GraphClient } from "./client";
+import type { GraphRequest } from "./request";
 import { GraphError } from "./errors";
 
 /** One page of an OData collection. */
