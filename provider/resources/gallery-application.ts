@@ -1,4 +1,4 @@
-// GalleryApplication: an instance of an Entra gallery application (seed step 1): the application
+// GalleryApplication: an instance of an Entra gallery application (step 1 of https://learn.microsoft.com/entra/identity/app-provisioning/application-provisioning-configuration-api): the application
 // object and its service principal, instantiated from an application template.
 import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";

@@ -1,4 +1,4 @@
-// ProvisioningJob: the synchronization job of an application instance (seed steps 2 and 4):
+// ProvisioningJob: the synchronization job of an application instance (steps 2 and 4 of https://learn.microsoft.com/entra/identity/app-provisioning/application-provisioning-configuration-api):
 // created from a synchronization template, its saved credentials validated, then started.
 import * as pulumi from "@pulumi/pulumi";
 import { createOnce, DEFAULT_RESTART_SCOPE, endpoints, isGraphError, RESTART_SCOPES, serializeBy } from "../graph";

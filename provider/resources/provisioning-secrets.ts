@@ -1,5 +1,5 @@
 // ProvisioningSecrets: the credentials a provisioning connector uses to reach the target app
-// (seed step 3, "authorize access"): PUT /servicePrincipals/{id}/synchronization/secrets.
+// (step 3, "authorize access", of https://learn.microsoft.com/entra/identity/app-provisioning/application-provisioning-configuration-api): PUT /servicePrincipals/{id}/synchronization/secrets.
 //
 // Graph's PUT replaces the whole set, and the set also holds settings an admin may manage in the
 // portal (SyncAll, SkipOutOfScopeDeletions, SyncNotificationSettings). Every write therefore reads

@@ -3,7 +3,7 @@
 // secrets PUT (GET the set, change the key, PUT the whole set back):
 // - SyncAll: "true" provisions all users and groups, "false" only those assigned to the app
 //   (https://learn.microsoft.com/graph/api/synchronization-synchronization-secrets, and the PUT
-//   example of https://learn.microsoft.com/graph/application-provisioning-configure-api);
+//   example of https://learn.microsoft.com/entra/identity/app-provisioning/application-provisioning-configuration-api);
 // - SkipOutOfScopeDeletions: "True" leaves users who go out of scope in the target app
 //   (https://learn.microsoft.com/entra/identity/app-provisioning/skip-out-of-scope-deletions);
 // - SyncNotificationSettings: a JSON string with Enabled, Recipients, DeleteThresholdEnabled,

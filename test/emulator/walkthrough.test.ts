@@ -9,7 +9,7 @@ import { credential, secretsSet } from "./helpers";
  * provisionOnDemand, end to end: token from @azure/identity's ClientSecretCredential,
  * every Graph call with plain undici, documented property names checked on every response.
  */
-describe("seed walkthrough against the emulator", () => {
+describe('the "Configure provisioning using Microsoft Graph APIs" walkthrough against the emulator', () => {
   let emu: RunningEmulator;
   let dispatcher: Agent;
   let token: string;

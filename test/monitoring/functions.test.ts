@@ -99,7 +99,7 @@ describe("monitoring functions against the emulator", () => {
     expect(err.message).toMatch(/no synchronization rule .* "Device"; the job's rules are [0-9a-f-]{36} \(USER_TO_USER\)/);
   });
 
-  it("parses the documented example of seed 004", () => {
+  it("parses the documented example of provisioningObjectSummary (list provisioning logs)", () => {
     const r = parseOnDemandResponse({ objectId: "x", objectTypeName: "User" }, {
       key: '{"result":"Skipped","details":{"errorCode":"RedundantExport","errorMessage":"The state of the user in both the source and target systems already match."}}',
       value: '{"action":"Other","changeId":"c","modifiedProperties":[{"displayName":"objectId","oldValue":null,"newValue":"52cf"}],"provisioningSteps":[{"name":"EntryImport","type":"Import","status":"Success","description":"Retrieved","timestamp":"2020-06-26T13:58:24.5494971Z","details":{"objectId":"52cf","IsSoftDeleted":"False"}}],"statusInfo":{"status":"Skipped","errorCode":null,"recommendedAction":null}}',
