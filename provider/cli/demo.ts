@@ -15,6 +15,7 @@ import { loadFleet } from "../fleet";
 import { queryProvisioningLogs } from "../functions/logs";
 import { endpoints, getGraphClient, loadGraphSettings, type GraphClient } from "../graph";
 import { commandErrorLines, summaryLines, withEngineProgress } from "./engine-progress";
+import { pulumiFailed, usageError } from "./errors";
 import { runPulumi } from "./pulumi-run";
 
 /** A fleet's resources mostly wait on Graph: run more of them at once than Pulumi's 4 × CPUs default. */
@@ -55,7 +56,7 @@ export function demoCommand(): Command {
 
 export async function runDemo(options: DemoOptions): Promise<number> {
   const instances = Number(options.instances);
-  if (!Number.isInteger(instances) || instances < 1 || instances > 200) throw new Error(`--instances must be an integer from 1 to 200, got "${options.instances}"`);
+  if (!Number.isInteger(instances) || instances < 1 || instances > 200) throw usageError(`--instances must be an integer from 1 to 200, got "${options.instances}"`);
   const started = Date.now();
   const phases: [string, number][] = [];
   const timed = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
@@ -179,18 +180,22 @@ function demoEnv(): NodeJS.ProcessEnv {
 
 /** The root Pulumi.yaml project, run by the project's engine (never PulumiCommand.install(): nothing is downloaded). */
 async function demoWorkspace(env: NodeJS.ProcessEnv): Promise<LocalWorkspace> {
-  if (!fs.existsSync(pulumiBin)) throw new Error(`the project's Pulumi engine is missing (${pulumiBin}): npm run demo builds it with scripts/setup.sh`);
+  if (!fs.existsSync(pulumiBin)) throw pulumiFailed(`the project's Pulumi engine is missing (${pulumiBin}): npm run demo builds it with scripts/setup.sh`);
   const pulumiCommand = await PulumiCommand.get({ root: toolsRoot });
   const envVars = Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined));
   return LocalWorkspace.create({ workDir: repoRoot, pulumiCommand, envVars });
 }
 
-/** Runs one Automation API step of the stack's setup; a failure names the command and Pulumi's error lines. */
+/**
+ * Runs one Automation API step of the stack's setup; a failure names the command and Pulumi's error lines.
+ * The Automation API's error is not kept as `cause`: its message repeats the command line, which holds
+ * secret values for `config set-all --secret`.
+ */
 async function setupStep<T>(command: string, step: () => Promise<T>): Promise<T> {
   try {
     return await step();
   } catch (e) {
-    throw new Error(`${command} failed:\n${commandErrorLines(e).join("\n")}`);
+    throw pulumiFailed(`${command} failed:\n${commandErrorLines(e).join("\n")}`);
   }
 }
 
