@@ -2,7 +2,7 @@
 // inputs of ProvisioningSecrets. Microsoft documents them as secrets keys, written with the
 // secrets PUT (GET the set, change the key, PUT the whole set back):
 // - SyncAll: "true" provisions all users and groups, "false" only those assigned to the app
-//   (https://learn.microsoft.com/graph/api/synchronization-synchronization-secrets, and the PUT
+//   (https://learn.microsoft.com/graph/api/synchronization-serviceprincipal-put-synchronization, and the PUT
 //   example of https://learn.microsoft.com/entra/identity/app-provisioning/application-provisioning-configuration-api);
 // - SkipOutOfScopeDeletions: "True" leaves users who go out of scope in the target app
 //   (https://learn.microsoft.com/entra/identity/app-provisioning/skip-out-of-scope-deletions);
