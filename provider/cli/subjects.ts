@@ -1,11 +1,8 @@
 // `provision --user/--group`: an object id as is, or a user principal name / display name looked up
 // through Graph (functions/principals.ts, shared with AppRoleAssignment), with a clear error for no match or several.
-import { isGraphError, type GraphClient } from "../graph";
-import { isGuid } from "../resources/inputs";
-import { principalsNamed, type Principal } from "../functions/principals";
+import { isGraphError, isGuid, type GraphClient } from "../graph";
+import { principalsNamed, type Principal, type PrincipalType } from "../functions/principals";
 import { usageError } from "./errors";
-
-export type SubjectType = "User" | "Group";
 
 export interface ResolvedSubject {
   objectId: string;
@@ -20,7 +17,7 @@ const SHOWN = 5;
  * The object id of `--user VALUE` / `--group VALUE`: a GUID is taken as the object id; otherwise a user is looked up
  * by userPrincipalName (a value with "@") or displayName, a group by displayName (Graph compares both ignoring case).
  */
-export async function resolveSubject(client: GraphClient, type: SubjectType, value: string): Promise<ResolvedSubject> {
+export async function resolveSubject(client: GraphClient, type: PrincipalType, value: string): Promise<ResolvedSubject> {
   const trimmed = value.trim();
   const guid: boolean = isGuid(trimmed); // (a plain boolean: the guard would narrow `trimmed` to never below)
   if (guid) return { objectId: trimmed };

@@ -1,6 +1,6 @@
 // Provisioning logs (GET /auditLogs/provisioning, https://learn.microsoft.com/graph/api/provisioningobjectsummary-list):
 // filtered on the server, paged through @odata.nextLink, every page paced under the reports limit (5 per 10 s).
-import { endpoints, type GraphClient } from "../graph";
+import { endpoints, odataString, type GraphClient } from "../graph";
 import { InputError } from "../errors";
 import { reportsPacer } from "./pace";
 
@@ -67,7 +67,6 @@ interface RawLog {
 }
 
 const str = (s: string | null | undefined) => (s ? s : undefined);
-const odata = (s: string) => `'${s.replace(/'/g, "''")}'`;
 
 export function normalizeLog(l: RawLog): ProvisioningLogEntry {
   const info = l.provisioningStatusInfo ?? {};
@@ -104,10 +103,10 @@ export function normalizeLog(l: RawLog): ProvisioningLogEntry {
 /** The $filter for a query; undefined when nothing is filtered. */
 export function logFilter(q: ProvisioningLogQuery): string | undefined {
   const clauses: string[] = [];
-  if (q.jobId) clauses.push(`jobId eq ${odata(q.jobId)}`);
-  if (q.servicePrincipalId) clauses.push(`servicePrincipal/id eq ${odata(q.servicePrincipalId)}`);
-  if (q.status) clauses.push(`provisioningStatusInfo/status eq ${odata(q.status)}`);
-  if (q.action) clauses.push(`provisioningAction eq ${odata(q.action)}`);
+  if (q.jobId) clauses.push(`jobId eq ${odataString(q.jobId)}`);
+  if (q.servicePrincipalId) clauses.push(`servicePrincipal/id eq ${odataString(q.servicePrincipalId)}`);
+  if (q.status) clauses.push(`provisioningStatusInfo/status eq ${odataString(q.status)}`);
+  if (q.action) clauses.push(`provisioningAction eq ${odataString(q.action)}`);
   if (q.since !== undefined) {
     const since = q.since instanceof Date ? q.since : new Date(q.since);
     if (Number.isNaN(since.getTime())) throw new InputError(`since: "${String(q.since)}" is not a date-time; use ISO 8601, e.g. 2024-05-01T00:00:00Z.`);

@@ -2,8 +2,7 @@
 // The one lookup behind `provision --user/--group` (cli/subjects.ts) and AppRoleAssignment's
 // `user`/`group` inputs (resources/principals.ts, which batches the names of one tick into one call).
 // Graph's `in` takes up to 15 values: https://learn.microsoft.com/graph/filter-query-parameter
-import { endpoints, type GraphClient } from "../graph";
-import { odataString } from "./templates";
+import { endpoints, odataString, type GraphClient } from "../graph";
 
 export type PrincipalType = "User" | "Group";
 

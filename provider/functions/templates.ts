@@ -1,6 +1,6 @@
 // Gallery application template lookup, by id or by exact display name: the one implementation,
 // used by programs (getApplicationTemplate) and by the resources (resources/templates.ts caches it).
-import { endpoints, isGraphError, type GraphClient } from "../graph";
+import { endpoints, isGraphError, isGuid, odataString, type GraphClient } from "../graph";
 import { EntraError, InputError, withContext } from "../errors";
 import { closest } from "../suggest";
 
@@ -19,13 +19,6 @@ export interface ApplicationTemplateInfo {
 /** A template reference that matches no template, or (TEMPLATE_AMBIGUOUS) several; the message says what to do. */
 export class TemplateLookupError extends EntraError<"TEMPLATE_NOT_FOUND" | "TEMPLATE_AMBIGUOUS"> {
   override readonly name = "TemplateLookupError";
-}
-
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** An OData string literal: single-quoted, inner quotes doubled. */
-export function odataString(value: string): string {
-  return `'${value.replace(/'/g, "''")}'`;
 }
 
 /**
@@ -95,7 +88,7 @@ export async function findApplicationTemplate(client: GraphClient, ref: { id?: s
   const id = ref.id?.trim();
   const displayName = ref.displayName?.trim();
   if (!id === !displayName) throw new InputError("getApplicationTemplate: pass exactly one of id or displayName.");
-  if (id && !GUID.test(id)) throw new InputError(`getApplicationTemplate: id "${id}" is not a template id (a GUID); pass displayName instead.`);
+  if (id && !isGuid(id)) throw new InputError(`getApplicationTemplate: id "${id}" is not a template id (a GUID); pass displayName instead.`);
   try {
     return await lookupTemplate(client, id ? { id } : { displayName: displayName! });
   } catch (e) {

@@ -9,6 +9,7 @@ export type { GraphClientOptions } from "./client";
 export { GraphError, ConfigError, isGraphError, codeForStatus, parseGraphErrorBody } from "./errors";
 export type { GraphErrorCode, GraphErrorInit } from "./errors";
 export { endpoints, path, isIdempotent, routeOf } from "./endpoints";
+export { odataString, isGuid } from "./odata";
 export type { Endpoint, HttpMethod, TemplateParams } from "./endpoints";
 export { untilVisible, waitFor, createOnce, isNotYetVisible } from "./consistency";
 export type { PollOptions, CreateOnceOptions } from "./consistency";

@@ -3,12 +3,12 @@
 // POST /servicePrincipals/{id}/appRoleAssignedTo {principalId, resourceId, appRoleId}
 // (https://learn.microsoft.com/graph/api/serviceprincipal-post-approleassignedto).
 import * as pulumi from "@pulumi/pulumi";
-import { endpoints, isGraphError, waitFor } from "../graph";
+import { endpoints, isGraphError, isGuid, waitFor } from "../graph";
 import { defineProvider } from "./define";
 import { recentlyCreatedRequest } from "./recently-created";
 import { inDeletedItems, unlessGone } from "./gone";
 import { InputError } from "../errors";
-import { Checker, isGuid, isUnknown } from "./inputs";
+import { Checker, isUnknown } from "./inputs";
 import { appRolesOf, findGroups, findPrincipal, findUsers, pickRole, similarNames, type Principal } from "./principals";
 import { graph } from "./runtime";
 import { EntraResource } from "./shim";

@@ -2,7 +2,7 @@
 // object and its service principal, instantiated from an application template.
 import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
-import { createOnce, endpoints, isGraphError, untilVisible } from "../graph";
+import { createOnce, endpoints, isGraphError, odataString, untilVisible } from "../graph";
 import { AsyncCache } from "../memoize";
 import { goneWindowMs, inDeletedItems, unlessGone } from "./gone";
 import { InputError } from "../errors";
@@ -12,7 +12,7 @@ import { defineProvider, partialCreate } from "./define";
 import { recentlyCreatedRequest, recordInstantiated, recordRestored } from "./recently-created";
 import { appRolesOf, type AppRole } from "./principals";
 import { EntraResource } from "./shim";
-import { resolveTemplate, TemplateLookupError, odataString } from "./templates";
+import { resolveTemplate, TemplateLookupError } from "./templates";
 
 export interface GalleryApplicationArgs {
   /** Gallery template: its display name (e.g. "Amazon Web Services (AWS)") or its id. */

@@ -1,6 +1,7 @@
 // Input validation shared by the resources' check(). Every failure names the property and says
 // what to do; values unknown during preview (outputs of resources not yet created) are skipped.
 import type * as pulumi from "@pulumi/pulumi";
+import { isGuid } from "../graph";
 import { closest } from "../suggest";
 
 /** The sentinel the dynamic-provider host passes for a value not known until apply. */
@@ -13,8 +14,6 @@ export function isUnknown(value: unknown): boolean {
   return false;
 }
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-export const isGuid = (value: unknown): value is string => typeof value === "string" && GUID.test(value);
 
 /** Collects per-property failures; `result()` gives what check() returns. */
 export class Checker {

@@ -7,12 +7,11 @@
 // https://learn.microsoft.com/graph/api/directoryobject-getbyids).
 import DataLoader from "dataloader";
 import { principalOf, principalsNamed, NAMES_PER_LOOKUP, type DirectoryObject, type Principal } from "../functions/principals";
-import { endpoints } from "../graph";
+import { endpoints, odataString } from "../graph";
 import { AsyncCache } from "../memoize";
 import { closest } from "./inputs";
 import { graph } from "./runtime";
 import type { RecentlyCreatedRequest } from "./recently-created";
-import { odataString } from "./templates";
 
 export type { Principal, PrincipalType } from "../functions/principals";
 

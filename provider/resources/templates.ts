@@ -2,11 +2,11 @@
 // instances of the same app resolve their template with one Graph call. The lookup itself is
 // functions/templates.ts, shared with the programs' getApplicationTemplate.
 import { lookupTemplate, type ApplicationTemplateInfo } from "../functions/templates";
+import { isGuid } from "../graph";
 import { AsyncCache } from "../memoize";
-import { isGuid } from "./inputs";
 import { graph } from "./runtime";
 
-export { TemplateLookupError, odataString } from "../functions/templates";
+export { TemplateLookupError } from "../functions/templates";
 
 /** What the resources need of a template (the `$select` below). */
 export type ApplicationTemplate = Pick<ApplicationTemplateInfo, "id" | "displayName" | "publisher" | "categories" | "supportedProvisioningTypes">;
