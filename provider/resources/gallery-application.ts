@@ -4,7 +4,7 @@ import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { createOnce, endpoints, isGraphError, odataString, untilVisible } from "../graph";
 import { AsyncCache } from "../memoize";
-import { goneWindowMs, inDeletedItems, unlessGone } from "./gone";
+import { deletedItem, goneWindowMs, inDeletedItems, unlessGone } from "./gone";
 import { InputError } from "../errors";
 import { Checker, isUnknown, withoutDefaults } from "./inputs";
 import { graph, operationTimeoutMs } from "./runtime";
@@ -451,10 +451,10 @@ export const provider = defineProvider({
       if (!app) {
         // Deleted out of band: restorable for 30 days. Keep it in state so `up` restores it
         // (same ids and appId) instead of instantiating a new one.
-        const deleted = state.restoreDeleted === false ? undefined : await deletedApplication(id);
+        const deleted = state.restoreDeleted === false ? undefined : await deletedItem<{ id: string; deletedDateTime?: string }>(id, "id,deletedDateTime");
         if (!deleted) return {};
-        const props2: AppState = { ...state, deletedDateTime: deleted.deletedDateTime ?? new Date().toISOString() };
-        return { id, props: props2, inputs: inputsOf(props2) };
+        const restorable: AppState = { ...state, deletedDateTime: deleted.deletedDateTime ?? new Date().toISOString() };
+        return { id, props: restorable, inputs: inputsOf(restorable) };
       }
       names = [app.value.body.displayName];
       appId = app.value.body.appId;
@@ -495,16 +495,6 @@ export const provider = defineProvider({
     }
   },
 });
-
-/** The application in deleted items, if it is there. */
-async function deletedApplication(id: string): Promise<{ deletedDateTime?: string } | undefined> {
-  try {
-    return (await graph().get<{ deletedDateTime?: string }>({ endpoint: endpoints.deletedItem, params: { id }, query: { $select: "id,deletedDateTime" } })).body;
-  } catch (e) {
-    if (isGraphError(e, "GRAPH_NOT_FOUND")) return undefined;
-    throw e;
-  }
-}
 
 /**
  * Restores the application and then its service principal from deleted items

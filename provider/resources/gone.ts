@@ -66,15 +66,19 @@ export async function unlessGone<T>(
   }
 }
 
-/** Whether the directory object is in deleted items (then a 404 for it, or under it, is final). */
-export async function inDeletedItems(id: string): Promise<boolean> {
+/** The directory object as deleted items hold it (`select`: its fields), or undefined when it is not there. */
+export async function deletedItem<T extends { id: string }>(id: string, select = "id"): Promise<T | undefined> {
   try {
-    await graph().get({ endpoint: endpoints.deletedItem, params: { id }, query: { $select: "id" } });
-    return true;
+    return (await graph().get<T>({ endpoint: endpoints.deletedItem, params: { id }, query: { $select: select } })).body;
   } catch (e) {
-    if (isGraphError(e, "GRAPH_NOT_FOUND")) return false;
+    if (isGraphError(e, "GRAPH_NOT_FOUND")) return undefined;
     throw e;
   }
+}
+
+/** Whether the directory object is in deleted items (then a 404 for it, or under it, is final). */
+export async function inDeletedItems(id: string): Promise<boolean> {
+  return (await deletedItem(id)) !== undefined;
 }
 
 /**
