@@ -29,7 +29,7 @@ export interface EngineOutcome<T> {
 }
 
 /** Messages about the program's own package lookup, not about the deployment. */
-const NOISE = /Could not find a package\.json/;
+export const NOISE = /Could not find a package\.json/;
 
 /** The engine's color markup (`<{%reset%}>`) and ANSI escapes: neither belongs in a plain line. */
 const plain = (text: string) => text.replace(/<\{%[^%]*%\}>/g, "").replace(/\x1b\[[0-9;]*m/g, "");

@@ -6,7 +6,7 @@
 // goes through the Automation API with progress from its events (engine-progress.ts).
 import { spawn } from "node:child_process";
 import * as readline from "node:readline";
-import { ProgressLine } from "./engine-progress";
+import { NOISE, ProgressLine } from "./engine-progress";
 
 export interface PulumiResult {
   code: number;
@@ -20,7 +20,7 @@ export function runPulumi(bin: string, args: string[], cwd: string, env: NodeJS.
     const heartbeat = new ProgressLine("quiet");
     const onLine = (line: string) => {
       lines.push(line);
-      if (/error|warning:/i.test(line) && !/Could not find a package.json/.test(line)) process.stdout.write(`  ${line}\n`);
+      if (/error|warning:/i.test(line) && !NOISE.test(line)) process.stdout.write(`  ${line}\n`);
       heartbeat.tick();
     };
     readline.createInterface({ input: child.stdout }).on("line", onLine);

@@ -261,10 +261,9 @@ export class GraphClient {
 
   /** Steps 2 and 3: a bearer token, then a slot from the adaptive limiter (the wait for it is counted as queueing). */
   private async tokenAndSlot(call: PreparedCall, state: RetryState, signal: AbortSignal): Promise<{ token: string; permit: LimiterPermit }> {
-    let queuedSince = this.clock.now();
     try {
       const token = await this.tokens.getToken(signal);
-      queuedSince = this.clock.now();
+      const queuedSince = this.clock.now();
       const permit = await this.limiter.acquire(signal);
       this.counters.recordQueue(this.clock.now() - queuedSince);
       return { token, permit };

@@ -20,7 +20,7 @@ export interface RetryOptions {
   baseDelayMs: number;
   /** Upper bound of an exponential backoff step. Defaults to 30 s. */
   maxDelayMs: number;
-  /** Upper bound for a server-sent Retry-After. Defaults to 60 s. */
+  /** Upper bound for a server-sent Retry-After. Defaults to 150 s. */
   maxRetryAfterMs: number;
   /** First backoff step for eventual-consistency retries. Defaults to 250 ms. */
   consistencyBaseDelayMs: number;
